@@ -1,0 +1,89 @@
+package io.meetsignal.cluster;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The state that all nodes share: rooms, seats with their media state, waiting queues, chat history,
+ * removal bans and node liveness.
+ *
+ * <p>Every method is non-blocking. A stage fails with {@link StoreUnavailableException} when the shared
+ * state cannot be reached; any other failure is a bug. Operations that check and change (joins,
+ * admissions) are atomic across all nodes: no interleaving seats more than
+ * {@link RoomSettings#maxParticipants()} participants besides the host.
+ */
+public interface ClusterStore extends AutoCloseable {
+
+    /** Stores a new room; fails with {@link RoomCodeTakenException} when its code is in use. */
+    CompletionStage<Room> createRoom(Room room);
+
+    /** The room whose code normalizes to {@code normalizedCode}, ended rooms included. */
+    CompletionStage<Optional<Room>> roomByCode(String normalizedCode);
+
+    CompletionStage<Optional<Room>> roomById(String roomId);
+
+    /** Applies {@code patch} to an active room's settings; empty when there is no such active room. */
+    CompletionStage<Optional<Room>> updateSettings(String roomId, SettingsPatch patch);
+
+    /** Locks or unlocks an active room; empty when there is no such active room. */
+    CompletionStage<Optional<Room>> setLocked(String roomId, boolean locked);
+
+    /**
+     * Ends a room: it stays readable with {@code active == false}, refuses joins from now on, and loses its
+     * seats and waiting queue, which are returned (seated first, then waiting). Empty when unknown or
+     * already ended.
+     */
+    CompletionStage<Optional<List<Seat>>> endRoom(String roomId);
+
+    /**
+     * Atomically checks and seats (or queues) a candidate: ended, banned, locked (not for the host),
+     * waiting room (not for the host), capacity (not for the host), one seat per user (an older seat of
+     * the same user in this room is released and reported as {@code replaced}).
+     */
+    CompletionStage<JoinOutcome> join(JoinRequest request);
+
+    /** Moves a waiting participant to a seat, checking capacity now; {@code Refused(FULL)} when full. */
+    CompletionStage<JoinOutcome> admit(String roomId, String socketId);
+
+    /** Removes a participant from the waiting queue; empty when it was not waiting there. */
+    CompletionStage<Optional<Participant>> removeWaiting(String roomId, String socketId);
+
+    /** Releases a seat; empty when the socket held no seat in that room. */
+    CompletionStage<Optional<Participant>> leave(String roomId, String socketId);
+
+    /** Releases a seat and bans its holder (by {@link Participant#banKey()}) from the room. */
+    CompletionStage<Optional<Participant>> removeAndBan(String roomId, String socketId);
+
+    /** The seated participants, in joining order. */
+    CompletionStage<List<Participant>> participants(String roomId);
+
+    /** Changes one media flag of a seat; empty when the socket holds no seat in that room. */
+    CompletionStage<Optional<Participant>> updateMedia(String roomId, String socketId, MediaChange change, boolean value);
+
+    /** Appends to the room's chat history, keeping the last {@link ChatMessage#HISTORY_SIZE}. */
+    CompletionStage<Void> appendChat(ChatMessage message);
+
+    /** The last {@link ChatMessage#HISTORY_SIZE} messages, oldest first. */
+    CompletionStage<List<ChatMessage>> chatHistory(String roomId);
+
+    /** Marks {@code nodeId} alive for {@code ttl}. */
+    CompletionStage<Void> heartbeat(String nodeId, Duration ttl);
+
+    /** Removes the heartbeat of a node that leaves in good order. */
+    CompletionStage<Void> removeNode(String nodeId);
+
+    /** Nodes that hold seats or waiting places but whose heartbeat has lapsed. */
+    CompletionStage<Set<String>> lostNodes();
+
+    /** Releases every seat and waiting place held by sockets of {@code nodeId}, and returns them. */
+    CompletionStage<List<Seat>> releaseNode(String nodeId);
+
+    /** Active rooms (for metrics). */
+    CompletionStage<Long> activeRoomCount();
+
+    @Override
+    void close();
+}

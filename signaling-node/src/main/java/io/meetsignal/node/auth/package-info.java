@@ -1,0 +1,2 @@
+/** Handshake authentication: JWT verification, guests, display names, and dev tokens. */
+package io.meetsignal.node.auth;

@@ -1,0 +1,74 @@
+package io.meetsignal.node.edge;
+
+import static io.meetsignal.node.protocol.Events.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.meetsignal.node.protocol.ProtocolException;
+import io.meetsignal.node.protocol.Requests.Chat;
+import io.meetsignal.node.protocol.Requests.Flag;
+import io.meetsignal.node.protocol.Requests.HostTarget;
+import io.meetsignal.node.protocol.Requests.JoinRoom;
+import io.meetsignal.node.protocol.Requests.RoomRef;
+import io.meetsignal.node.protocol.Requests.Signal;
+import io.meetsignal.node.service.RoomService;
+import io.meetsignal.node.service.SignalService;
+import io.meetsignal.node.session.Session;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/** Maps each client event to its handler: decode the payload, call a service. */
+final class EventRouter {
+
+    @FunctionalInterface
+    interface Handler {
+        CompletionStage<Object> handle(Session session, JsonNode payload);
+    }
+
+    private final Map<String, Handler> handlers;
+
+    EventRouter(RoomService rooms, SignalService signals) {
+        handlers = Map.ofEntries(
+                Map.entry(JOIN_ROOM, (s, p) -> rooms.join(s, JoinRoom.from(p))),
+                Map.entry(LEAVE_ROOM, (s, p) -> rooms.leave(s, RoomRef.from(p))),
+                Map.entry(OFFER, (s, p) -> signals.relay(s, OFFER, Signal.from(p, "sdp"))),
+                Map.entry(ANSWER, (s, p) -> signals.relay(s, ANSWER, Signal.from(p, "sdp"))),
+                Map.entry(ICE_CANDIDATE, (s, p) -> signals.relay(s, ICE_CANDIDATE, Signal.from(p, "candidate"))),
+                Map.entry(TOGGLE_AUDIO, (s, p) -> signals.toggleAudio(s, Flag.from(p, "enabled"))),
+                Map.entry(TOGGLE_VIDEO, (s, p) -> signals.toggleVideo(s, Flag.from(p, "enabled"))),
+                Map.entry(START_SCREEN_SHARE, (s, p) -> signals.screenShare(s, RoomRef.from(p), true)),
+                Map.entry(STOP_SCREEN_SHARE, (s, p) -> signals.screenShare(s, RoomRef.from(p), false)),
+                Map.entry(TOGGLE_HAND_RAISE, (s, p) -> signals.handRaise(s, Flag.from(p, "raised"))),
+                Map.entry(CHAT_MESSAGE, (s, p) -> signals.chat(s, Chat.from(p))),
+                Map.entry(TYPING_START, (s, p) -> signals.typing(s, RoomRef.from(p), true)),
+                Map.entry(TYPING_STOP, (s, p) -> signals.typing(s, RoomRef.from(p), false)),
+                Map.entry(MUTE_PARTICIPANT, (s, p) -> rooms.mute(s, HostTarget.from(p))),
+                Map.entry(REMOVE_PARTICIPANT, (s, p) -> rooms.remove(s, HostTarget.from(p))),
+                Map.entry(LOCK_ROOM, (s, p) -> rooms.lock(s, Flag.from(p, "locked"))),
+                Map.entry(END_ROOM, (s, p) -> rooms.end(s, RoomRef.from(p))),
+                Map.entry(ADMIT_PARTICIPANT, (s, p) -> rooms.admit(s, HostTarget.from(p))),
+                Map.entry(DENY_PARTICIPANT, (s, p) -> rooms.deny(s, HostTarget.from(p))));
+    }
+
+    Set<String> events() {
+        return handlers.keySet();
+    }
+
+    /** Runs the handler of {@code event}; an unknown event or a bad payload fails the stage. */
+    CompletionStage<Object> dispatch(Session session, String event, JsonNode payload) {
+        Handler handler = handlers.get(event);
+        if (handler == null) {
+            return CompletableFuture.failedFuture(ProtocolException.invalid("Unknown event: " + abbreviate(event)));
+        }
+        try {
+            return handler.handle(session, payload);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
+    }
+}

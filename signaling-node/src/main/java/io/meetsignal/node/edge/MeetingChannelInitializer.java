@@ -1,0 +1,40 @@
+package io.meetsignal.node.edge;
+
+import com.corundumstudio.socketio.SocketIOChannelInitializer;
+import io.netty.channel.ChannelInboundHandler;
+import io.netty.channel.ChannelPipeline;
+
+/**
+ * netty-socketio's pipeline with our handlers: the origin policy and the REST API right after the HTTP
+ * codec, the polling flusher in front of the polling transport, and our packet handler in place of the
+ * library's (which it keeps for Engine.IO control packets).
+ */
+final class MeetingChannelInitializer extends SocketIOChannelInitializer {
+
+    static final String ORIGIN_POLICY = "originPolicy";
+    static final String REST_API = "restApi";
+    static final String POLLING_FLUSHER = "pollingFlusher";
+
+    private final OriginPolicy originPolicy;
+    private final RestApi restApi;
+    private final PollingFlusher flusher;
+    private final MeetingPacketHandler packets;
+
+    MeetingChannelInitializer(OriginPolicy originPolicy, RestApi restApi, PollingFlusher flusher,
+                              MeetingPacketHandler packets) {
+        this.originPolicy = originPolicy;
+        this.restApi = restApi;
+        this.flusher = flusher;
+        this.packets = packets;
+    }
+
+    @Override
+    protected void addSocketioHandlers(ChannelPipeline pipeline) {
+        super.addSocketioHandlers(pipeline);
+        pipeline.addAfter(HTTP_ENCODER, ORIGIN_POLICY, originPolicy);
+        pipeline.addAfter(ORIGIN_POLICY, REST_API, restApi);
+        pipeline.addBefore(XHR_POLLING_TRANSPORT, POLLING_FLUSHER, flusher);
+        packets.engine((ChannelInboundHandler) pipeline.get(PACKET_HANDLER));
+        pipeline.replace(PACKET_HANDLER, PACKET_HANDLER, packets);
+    }
+}

@@ -1,0 +1,322 @@
+package io.meetsignal.node.edge;
+
+import com.corundumstudio.socketio.Transport;
+import com.corundumstudio.socketio.handler.ClientHead;
+import com.corundumstudio.socketio.messages.PacketsMessage;
+import com.corundumstudio.socketio.protocol.Packet;
+import com.corundumstudio.socketio.protocol.PacketType;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.meetsignal.node.auth.HandshakeAuthenticator;
+import io.meetsignal.node.auth.Identity;
+import io.meetsignal.node.config.NodeConfig;
+import io.meetsignal.node.ops.Metrics;
+import io.meetsignal.node.protocol.ErrorCode;
+import io.meetsignal.node.protocol.Events;
+import io.meetsignal.node.protocol.Json;
+import io.meetsignal.node.protocol.Payload;
+import io.meetsignal.node.protocol.ProtocolException;
+import io.meetsignal.node.service.RoomService;
+import io.meetsignal.node.session.FloodDetector;
+import io.meetsignal.node.session.Session;
+import io.meetsignal.node.session.SessionRegistry;
+import io.meetsignal.node.session.TokenBucket;
+import io.micrometer.core.instrument.Timer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandler;
+import io.netty.channel.SimpleChannelInboundHandler;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes the place of netty-socketio's packet handler. Engine.IO control packets (ping, pong, upgrade,
+ * close, noop) are passed to the library's own handler; every Socket.IO packet is ours:
+ * <ul>
+ *   <li>CONNECT is authenticated here, before anything else can happen, and answered with a socket id
+ *       of our own. A socket whose CONNECT was refused, or that never sent one, is served nothing;</li>
+ *   <li>EVENT takes a rate-limit token, is checked for size, parsed, and routed; every failure is
+ *       answered as the protocol says and changes nothing;</li>
+ *   <li>DISCONNECT ends the session.</li>
+ * </ul>
+ */
+@Sharable
+final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMessage> {
+
+    private static final Logger log = LoggerFactory.getLogger(MeetingPacketHandler.class);
+    private static final byte RECORD_SEPARATOR = 0x1e;
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int FLOOD_FACTOR = 10;
+    private static final int FLOOD_SECONDS = 10;
+
+    private final NodeConfig config;
+    private final HandshakeAuthenticator authenticator;
+    private final SessionRegistry sessions;
+    private final RoomService rooms;
+    private final EventRouter router;
+    private final Replies replies;
+    private final Metrics metrics;
+    private final PollingFlusher flusher;
+    private final BooleanSupplier accepting;
+    private final Map<UUID, Session> byEngineSession = new ConcurrentHashMap<>();
+    private volatile ChannelInboundHandler engine;
+
+    MeetingPacketHandler(NodeConfig config, HandshakeAuthenticator authenticator, SessionRegistry sessions,
+                         RoomService rooms, EventRouter router, Metrics metrics, PollingFlusher flusher,
+                         BooleanSupplier accepting) {
+        this.config = config;
+        this.authenticator = authenticator;
+        this.sessions = sessions;
+        this.rooms = rooms;
+        this.router = router;
+        this.replies = new Replies(metrics);
+        this.metrics = metrics;
+        this.flusher = flusher;
+        this.accepting = accepting;
+    }
+
+    /** The library's packet handler, to which Engine.IO control packets go. */
+    void engine(ChannelInboundHandler libraryHandler) {
+        if (engine == null) {
+            engine = libraryHandler;
+        }
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, PacketsMessage message) throws Exception {
+        ByteBuf content = message.getContent();
+        int end = content.writerIndex();
+        int start = content.readerIndex();
+        while (start < end) {
+            int separator = content.indexOf(start, end, RECORD_SEPARATOR);
+            int stop = separator < 0 ? end : separator;
+            if (stop > start) {
+                onPacket(ctx, message.getClient(), message.getTransport(), content, start, stop - start);
+            }
+            start = stop + 1;
+        }
+        content.readerIndex(end);
+    }
+
+    private void onPacket(ChannelHandlerContext ctx, ClientHead head, Transport transport, ByteBuf content, int offset,
+                          int length) throws Exception {
+        byte type = content.getByte(offset);
+        switch (type) {
+            case '4' -> onSocketIoPacket(head, content, offset + 1, length - 1);
+            case '1', '2', '3', '5', '6' -> {
+                ByteBuf copy = Unpooled.copiedBuffer(content.slice(offset, length));
+                engine.channelRead(ctx, new PacketsMessage(head, copy, transport));
+                if (type == '2' && length == 6 && "probe".equals(content.toString(offset + 1, 5, StandardCharsets.US_ASCII))) {
+                    flusher.afterProbe(head, ctx.channel());
+                }
+            }
+            default -> log.debug("Ignored engine packet of type {} from {}", (char) type, head.getSessionId());
+        }
+    }
+
+    /** A Socket.IO packet: {@code <type>[<attachments>-][/<nsp>,][<ack id>][<json>]}. */
+    private void onSocketIoPacket(ClientHead head, ByteBuf content, int offset, int length) {
+        if (length <= 0) {
+            return;
+        }
+        int end = offset + length;
+        byte type = content.getByte(offset);
+        int i = offset + 1;
+        String namespace = "/";
+        if (i < end && content.getByte(i) == '/') {
+            int comma = content.indexOf(i, end, (byte) ',');
+            int nspEnd = comma < 0 ? end : comma;
+            namespace = content.toString(i, nspEnd - i, StandardCharsets.UTF_8);
+            i = comma < 0 ? end : comma + 1;
+        }
+        Long ackId = null;
+        int digitsStart = i;
+        while (i < end && i - digitsStart < 18 && Character.isDigit(content.getByte(i))) {
+            i++;
+        }
+        if (i > digitsStart) {
+            ackId = Long.parseLong(content.toString(digitsStart, i - digitsStart, StandardCharsets.US_ASCII));
+        }
+        switch (type) {
+            case '0' -> onConnect(head, namespace, content, i, end - i);
+            case '1' -> onDisconnectPacket(head);
+            case '2' -> onEvent(head, ackId, content, i, end - i, length);
+            case '5', '6' -> {
+                Session session = byEngineSession.get(head.getSessionId());
+                if (session != null) {
+                    replies.refuse(session, "binary", ackId, new Replies.Refusal(ErrorCode.INVALID_PAYLOAD,
+                            "Binary payloads are not supported"));
+                }
+            }
+            default -> {
+                // acknowledgements from the client: the server never asks for one
+            }
+        }
+    }
+
+    // ---- CONNECT ----------------------------------------------------------------------------------
+
+    private void onConnect(ClientHead head, String namespace, ByteBuf content, int offset, int length) {
+        if (!"/".equals(namespace)) {
+            Packet error = SocketIoLink.message(PacketType.ERROR);
+            error.setNsp(namespace);
+            error.setData(Map.of("message", "Invalid namespace"));
+            head.send(error);
+            flusher.afterSend(head);
+            return;
+        }
+        Session existing = byEngineSession.get(head.getSessionId());
+        if (existing != null) {
+            sendConnected(head, existing);
+            return;
+        }
+        Identity identity;
+        try {
+            if (!accepting.getAsBoolean()) {
+                throw ProtocolException.of(ErrorCode.UNAVAILABLE, "This server is not accepting connections");
+            }
+            if (sessions.size() >= config.limits().maxConnections()) {
+                throw ProtocolException.of(ErrorCode.UNAVAILABLE, "This server is full, try again");
+            }
+            JsonNode auth = null;
+            if (length > 0) {
+                try {
+                    auth = Json.MAPPER.readTree(ByteBufUtil.getBytes(content, offset, length));
+                } catch (Exception e) {
+                    throw ProtocolException.invalid("auth: not valid JSON");
+                }
+            }
+            identity = authenticator.authenticate(auth);
+        } catch (ProtocolException refused) {
+            metrics.error(refused.code());
+            log.debug("Handshake refused for engine session {}: {}", head.getSessionId(), refused.code());
+            Packet error = SocketIoLink.message(PacketType.ERROR);
+            error.setData(Map.of("message", refused.code().name(),
+                    "data", Map.of("code", refused.code().name(), "message", refused.getMessage())));
+            head.send(error);
+            flusher.afterSend(head);
+            return;
+        }
+        NodeConfig.Limits limits = config.limits();
+        Session session = new Session(newSocketId(), identity, new SocketIoLink(head, flusher, metrics),
+                new TokenBucket(limits.eventsPerSecond(), limits.eventBurst()),
+                new TokenBucket(limits.chatPerSecond(), limits.chatBurst()),
+                new FloodDetector((int) Math.ceil(limits.eventsPerSecond() * FLOOD_FACTOR), FLOOD_SECONDS));
+        sessions.add(session);
+        byEngineSession.put(head.getSessionId(), session);
+        if (!head.isConnected()) {
+            // the transport closed while we were authenticating
+            closeSession(head.getSessionId());
+            return;
+        }
+        log.info("Socket {} connected ({}, engine session {})", session.socketId(),
+                identity.guest() ? "guest" : "user " + identity.userId(), head.getSessionId());
+        sendConnected(head, session);
+    }
+
+    private void sendConnected(ClientHead head, Session session) {
+        Packet connected = SocketIoLink.message(PacketType.CONNECT);
+        connected.setData(Map.of("sid", session.socketId()));
+        head.send(connected);
+        flusher.afterSend(head);
+    }
+
+    private static String newSocketId() {
+        byte[] bytes = new byte[15];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    // ---- EVENT ------------------------------------------------------------------------------------
+
+    private void onEvent(ClientHead head, Long ackId, ByteBuf content, int offset, int length, int packetLength) {
+        Session session = byEngineSession.get(head.getSessionId());
+        if (session == null || session.closed()) {
+            log.debug("Event from unauthenticated engine session {} dropped", head.getSessionId());
+            return;
+        }
+        long now = System.nanoTime();
+        if (session.flooding(now)) {
+            log.warn("Socket {} disconnected for flooding", session.socketId());
+            metrics.error(ErrorCode.RATE_LIMITED);
+            session.send(Events.FORCE_DISCONNECT, Json.write(Payload.of("reason", "Rate limit exceeded")));
+            session.link().disconnect();
+            return;
+        }
+        if (!session.takeEventToken(now)) {
+            replies.refuse(session, "event", ackId, new Replies.Refusal(ErrorCode.RATE_LIMITED,
+                    "Too many events, slow down"));
+            return;
+        }
+        if (packetLength > config.limits().maxPacketBytes()) {
+            replies.refuse(session, "event", ackId, new Replies.Refusal(ErrorCode.INVALID_PAYLOAD,
+                    "Event larger than " + config.limits().maxPacketBytes() + " bytes"));
+            return;
+        }
+        JsonNode array;
+        try {
+            array = Json.MAPPER.readTree(ByteBufUtil.getBytes(content, offset, length));
+        } catch (Exception e) {
+            array = null;
+        }
+        if (array == null || !array.isArray() || array.isEmpty() || !array.get(0).isTextual()) {
+            replies.refuse(session, "event", ackId, new Replies.Refusal(ErrorCode.INVALID_PAYLOAD,
+                    "Malformed event packet"));
+            return;
+        }
+        String event = array.get(0).textValue();
+        JsonNode payload = array.size() > 1 ? array.get(1) : null;
+        metrics.received(event);
+        if (Events.CHAT_MESSAGE.equals(event) && !session.takeChatToken(now)) {
+            replies.refuse(session, event, ackId, new Replies.Refusal(ErrorCode.RATE_LIMITED,
+                    "Too many chat messages, slow down"));
+            return;
+        }
+        Timer.Sample sample = Timer.start();
+        Timer timer = metrics.handler(event);
+        router.dispatch(session, event, payload).whenComplete((result, failure) -> {
+            sample.stop(timer);
+            replies.answer(session, event, ackId, result, failure);
+        });
+    }
+
+    // ---- DISCONNECT -------------------------------------------------------------------------------
+
+    private void onDisconnectPacket(ClientHead head) {
+        closeSession(head.getSessionId());
+    }
+
+    /** The engine connection is gone (closed, timed out, or disconnected by us). */
+    void onEngineClosed(UUID engineSessionId) {
+        flusher.forget(engineSessionId);
+        closeSession(engineSessionId);
+    }
+
+    private void closeSession(UUID engineSessionId) {
+        Session session = byEngineSession.remove(engineSessionId);
+        if (session == null) {
+            return;
+        }
+        log.info("Socket {} disconnected", session.socketId());
+        rooms.disconnected(session).whenComplete((nothing, failure) -> {
+            if (failure != null) {
+                Replies.refusal(failure, session, "disconnect");
+            }
+        });
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.warn("Packet handling failed on {}: {}", ctx.channel(), cause.toString());
+        ctx.close();
+    }
+}

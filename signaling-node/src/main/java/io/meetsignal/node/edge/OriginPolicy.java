@@ -1,0 +1,90 @@
+package io.meetsignal.node.edge;
+
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.meetsignal.node.protocol.ErrorCode;
+import java.net.URI;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The origin allow-list ({@code CORS_ORIGINS}) for everything on the public port. A request without an
+ * {@code Origin} header (not a browser) or from the page's own origin passes; any other origin must be
+ * listed, or {@code *} must be set explicitly. Refused requests get 403 before netty-socketio sees them,
+ * so its reflection of the request origin only ever reflects an allowed one. Answers CORS preflights.
+ */
+@Sharable
+final class OriginPolicy extends ChannelInboundHandlerAdapter {
+
+    private static final String ALLOWED_METHODS = "GET, POST, PATCH, DELETE, OPTIONS";
+    private static final String ALLOWED_HEADERS = "Authorization, Content-Type";
+
+    private final boolean any;
+    private final Set<String> allowed;
+
+    OriginPolicy(List<String> origins) {
+        this.any = origins.contains("*");
+        this.allowed = Set.copyOf(origins);
+    }
+
+    boolean allows(String origin, String host) {
+        if (origin == null) {
+            return true;
+        }
+        if (any || allowed.contains(origin)) {
+            return true;
+        }
+        try {
+            URI uri = URI.create(origin);
+            String authority = uri.getRawAuthority();
+            return authority != null && authority.equalsIgnoreCase(host);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (!(msg instanceof FullHttpRequest request)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+        if (!allows(origin, request.headers().get(HttpHeaderNames.HOST))) {
+            boolean keepAlive = HttpUtil.isKeepAlive(request);
+            request.release();
+            HttpResponses.write(ctx, HttpResponses.error(HttpResponseStatus.FORBIDDEN, ErrorCode.FORBIDDEN,
+                    "Origin not allowed"), keepAlive);
+            return;
+        }
+        if (origin != null && HttpMethod.OPTIONS.equals(request.method())
+                && request.headers().contains(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD)) {
+            boolean keepAlive = HttpUtil.isKeepAlive(request);
+            request.release();
+            FullHttpResponse response = HttpResponses.json(HttpResponseStatus.NO_CONTENT, null);
+            corsHeaders(response.headers(), origin);
+            response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, ALLOWED_METHODS);
+            response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, ALLOWED_HEADERS);
+            response.headers().set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "600");
+            HttpResponses.write(ctx, response, keepAlive);
+            return;
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    static void corsHeaders(HttpHeaders headers, String origin) {
+        if (origin != null) {
+            headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
+            headers.add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.meetsignal.node.edge;
+
+import com.corundumstudio.socketio.Transport;
+import com.corundumstudio.socketio.handler.ClientHead;
+import com.corundumstudio.socketio.messages.OutPacketMessage;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Makes sure that a packet queued for a polling client is written to its pending poll.
+ *
+ * <p>netty-socketio queues a packet and writes it only if, at that moment, the sending thread sees a
+ * pending poll; the poll's own thread checks the queue once when the GET arrives. When both happen
+ * at once, each can miss the other and the packet waits for the next ping (25 s). This is what stalls
+ * the polling→websocket upgrade: the NOOP that should end the last poll is stranded, so the client never
+ * pauses polling and never sends UPGRADE. We remember each client's latest poll channel and, after
+ * every send, re-check the queue on that channel's own event loop, where the bind happened.
+ */
+@Sharable
+final class PollingFlusher extends ChannelInboundHandlerAdapter {
+
+    private static final long PROBE_NUDGE_MILLIS = 50;
+    private static final int PROBE_NUDGES = 100;
+
+    private final Map<UUID, Channel> polls = new ConcurrentHashMap<>();
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (msg instanceof FullHttpRequest request && HttpMethod.GET.equals(request.method())) {
+            QueryStringDecoder query = new QueryStringDecoder(request.uri());
+            List<String> transport = query.parameters().get("transport");
+            List<String> sid = query.parameters().get("sid");
+            if (transport != null && "polling".equals(transport.get(0)) && sid != null) {
+                try {
+                    polls.put(UUID.fromString(sid.get(0)), ctx.channel());
+                } catch (IllegalArgumentException ignored) {
+                    // not one of our session ids; the transport refuses it
+                }
+            }
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    /** Re-checks the client's polling queue after a send, on its poll's event loop. */
+    void afterSend(ClientHead head) {
+        if (head.getCurrentTransport() != Transport.POLLING) {
+            return;
+        }
+        Channel poll = polls.get(head.getSessionId());
+        if (poll != null && poll.isActive()) {
+            poll.eventLoop().execute(() -> flush(head, poll));
+        }
+    }
+
+    private static void flush(ClientHead head, Channel poll) {
+        if (head.isTransportChannel(poll, Transport.POLLING) && !head.getPacketsQueue(Transport.POLLING).isEmpty()) {
+            poll.writeAndFlush(new OutPacketMessage(head, Transport.POLLING));
+        }
+    }
+
+    /**
+     * After an upgrade probe, keeps checking until the client has switched to websocket, so that the
+     * NOOP answering the probe always reaches the pending poll.
+     */
+    void afterProbe(ClientHead head, Channel websocket) {
+        nudge(head, websocket, PROBE_NUDGES);
+    }
+
+    private void nudge(ClientHead head, Channel websocket, int remaining) {
+        if (remaining <= 0 || !head.isConnected() || head.getCurrentTransport() != Transport.POLLING) {
+            return;
+        }
+        afterSend(head);
+        websocket.eventLoop().schedule(() -> nudge(head, websocket, remaining - 1), PROBE_NUDGE_MILLIS,
+                TimeUnit.MILLISECONDS);
+    }
+
+    void forget(UUID engineSessionId) {
+        polls.remove(engineSessionId);
+    }
+}

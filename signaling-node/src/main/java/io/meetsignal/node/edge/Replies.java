@@ -1,0 +1,82 @@
+package io.meetsignal.node.edge;
+
+import io.meetsignal.cluster.StoreUnavailableException;
+import io.meetsignal.node.ops.Metrics;
+import io.meetsignal.node.protocol.ErrorCode;
+import io.meetsignal.node.protocol.Events;
+import io.meetsignal.node.protocol.Json;
+import io.meetsignal.node.protocol.Payload;
+import io.meetsignal.node.protocol.ProtocolException;
+import io.meetsignal.node.session.Session;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where an outcome becomes an answer: an acknowledgement, an {@code error} event, or a
+ * {@code join-error}; unexpected failures are logged once with a correlation id that the client also gets.
+ */
+final class Replies {
+
+    private static final Logger log = LoggerFactory.getLogger(Replies.class);
+
+    /** A failure as the protocol names it. */
+    record Refusal(ErrorCode code, String message) {
+    }
+
+    private final Metrics metrics;
+
+    Replies(Metrics metrics) {
+        this.metrics = metrics;
+    }
+
+    void answer(Session session, String event, Long ackId, Object result, Throwable failure) {
+        if (failure == null) {
+            if (ackId != null) {
+                session.ack(ackId, Json.write(result));
+            }
+            return;
+        }
+        refuse(session, event, ackId, refusal(failure, session, event));
+    }
+
+    void refuse(Session session, String event, Long ackId, Refusal refusal) {
+        metrics.error(refusal.code());
+        if (refusal.code() == ErrorCode.JOIN_FAILED) {
+            session.send(Events.JOIN_ERROR, Json.write(Payload.of("code", refusal.code().name(),
+                    "message", refusal.message())));
+        } else if (ackId == null) {
+            session.send(Events.ERROR, Json.write(Payload.of("code", refusal.code().name(),
+                    "message", refusal.message())));
+        }
+        if (ackId != null) {
+            session.ack(ackId, Json.write(Payload.of("success", false, "error", refusal.message(),
+                    "code", refusal.code().name())));
+        }
+    }
+
+    /** Maps any failure to its protocol code; logs what is not expected. */
+    static Refusal refusal(Throwable failure, Object who, String what) {
+        Throwable cause = unwrap(failure);
+        if (cause instanceof ProtocolException pe) {
+            return new Refusal(pe.code(), pe.getMessage());
+        }
+        if (cause instanceof StoreUnavailableException) {
+            log.warn("Shared state unavailable during {} for {}: {}", what, who, cause.getMessage());
+            return new Refusal(ErrorCode.UNAVAILABLE, "Service temporarily unavailable, try again");
+        }
+        String correlationId = UUID.randomUUID().toString();
+        log.error("Internal error {} during {} for {}", correlationId, what, who, cause);
+        return new Refusal(ErrorCode.INTERNAL, "Internal error (ref " + correlationId + ")");
+    }
+
+    static Throwable unwrap(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+}

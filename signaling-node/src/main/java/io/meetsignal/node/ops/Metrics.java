@@ -1,0 +1,84 @@
+package io.meetsignal.node.ops;
+
+import io.meetsignal.node.protocol.ErrorCode;
+import io.meetsignal.node.session.SessionRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The node's meters, exposed in Prometheus text format. Event tags are limited to the protocol's own
+ * event names, so a client cannot grow the number of series.
+ */
+public final class Metrics {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<String, Counter> received = new ConcurrentHashMap<>();
+    private final Map<String, Counter> sent = new ConcurrentHashMap<>();
+    private final Map<String, Timer> handlers = new ConcurrentHashMap<>();
+    private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
+    private final Set<String> knownEvents;
+
+    public Metrics(Set<String> knownEvents, SessionRegistry sessions) {
+        this.knownEvents = Set.copyOf(knownEvents);
+        Gauge.builder("signaling.sockets.connected", sessions, SessionRegistry::size)
+                .description("Authenticated sockets on this node").register(registry);
+        Gauge.builder("signaling.participants.seated", sessions, SessionRegistry::seatedCount)
+                .description("Sockets of this node holding a seat").register(registry);
+        Gauge.builder("signaling.rooms.active", sessions, SessionRegistry::roomCount)
+                .description("Rooms with at least one seat on this node").register(registry);
+        for (ErrorCode code : ErrorCode.values()) {
+            errors.put(code, Counter.builder("signaling.errors").tag("code", code.name())
+                    .description("Refused actions by error code").register(registry));
+        }
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+    }
+
+    private String tag(String event) {
+        return knownEvents.contains(event) ? event : "unknown";
+    }
+
+    public void received(String event) {
+        received.computeIfAbsent(tag(event), name -> Counter.builder("signaling.events.received")
+                .tag("event", name).description("Events received from clients").register(registry)).increment();
+    }
+
+    public void sent(String event) {
+        sent.computeIfAbsent(event, name -> Counter.builder("signaling.events.sent")
+                .tag("event", name).description("Events sent to clients").register(registry)).increment();
+    }
+
+    public void error(ErrorCode code) {
+        errors.get(code).increment();
+    }
+
+    public Timer handler(String event) {
+        return handlers.computeIfAbsent(tag(event), name -> Timer.builder("signaling.handler")
+                .tag("event", name)
+                .description("Time from an event's arrival to its answer")
+                .publishPercentileHistogram()
+                .register(registry));
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public String scrape() {
+        return registry.scrape();
+    }
+}

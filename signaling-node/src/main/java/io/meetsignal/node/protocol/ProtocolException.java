@@ -1,0 +1,26 @@
+package io.meetsignal.node.protocol;
+
+import static java.util.Objects.requireNonNull;
+
+/** An expected refusal with its protocol code; carries no stack trace. */
+public final class ProtocolException extends RuntimeException {
+
+    private final ErrorCode code;
+
+    private ProtocolException(ErrorCode code, String message) {
+        super(message, null, false, false);
+        this.code = requireNonNull(code, "code");
+    }
+
+    public static ProtocolException of(ErrorCode code, String message) {
+        return new ProtocolException(code, message);
+    }
+
+    public static ProtocolException invalid(String message) {
+        return new ProtocolException(ErrorCode.INVALID_PAYLOAD, message);
+    }
+
+    public ErrorCode code() {
+        return code;
+    }
+}

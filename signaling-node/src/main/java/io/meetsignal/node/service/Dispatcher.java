@@ -1,0 +1,109 @@
+package io.meetsignal.node.service;
+
+import io.meetsignal.cluster.ClusterBus;
+import io.meetsignal.cluster.ClusterMessage;
+import io.meetsignal.cluster.ClusterStore;
+import io.meetsignal.cluster.RoomCodes;
+import io.meetsignal.node.protocol.Json;
+import io.meetsignal.node.session.Session;
+import io.meetsignal.node.session.SessionRegistry;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Delivers messages from the bus to the sockets of this node. */
+public final class Dispatcher implements Consumer<ClusterMessage> {
+
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final SessionRegistry sessions;
+    private final Rosters rosters;
+    private final ClusterStore store;
+    private final ClusterBus bus;
+    private final RoomService rooms;
+
+    public Dispatcher(SessionRegistry sessions, Rosters rosters, ClusterStore store, ClusterBus bus, RoomService rooms) {
+        this.sessions = sessions;
+        this.rosters = rosters;
+        this.store = store;
+        this.bus = bus;
+        this.rooms = rooms;
+    }
+
+    @Override
+    public void accept(ClusterMessage message) {
+        if (message instanceof ClusterMessage.RoomEvent event) {
+            onRoomEvent(event);
+        } else if (message instanceof ClusterMessage.SocketEvent event) {
+            onSocketEvent(event);
+        }
+    }
+
+    private void onRoomEvent(ClusterMessage.RoomEvent event) {
+        if (event.roster() != null) {
+            rosters.apply(event.roomId(), event.roster());
+        }
+        for (Session session : sessions.inRoom(event.roomId())) {
+            if (!session.socketId().equals(event.exceptSocketId())) {
+                session.send(event.event(), event.payload());
+            }
+        }
+    }
+
+    private void onSocketEvent(ClusterMessage.SocketEvent event) {
+        Session session = sessions.bySocketId(event.socketId()).orElse(null);
+        if (session == null) {
+            log.debug("No local socket {} for {}", event.socketId(), event.event());
+            return;
+        }
+        switch (event.action()) {
+            case NONE -> deliver(session, event);
+            case UNSEAT -> {
+                deliver(session, event);
+                unseat(session, event.roomId());
+            }
+            case UNSEAT_AND_DISCONNECT -> {
+                deliver(session, event);
+                unseat(session, event.roomId());
+                session.link().disconnect();
+            }
+            case SEAT -> seat(session, event);
+        }
+    }
+
+    private static void deliver(Session session, ClusterMessage.SocketEvent event) {
+        if (event.event() != null) {
+            session.send(event.event(), event.payload());
+        }
+    }
+
+    private void unseat(Session session, String roomId) {
+        if (roomId.equals(session.roomId())) {
+            rooms.forgetSeat(session);
+        }
+        if (roomId.equals(session.waitingRoomId())) {
+            sessions.waitIn(session, null);
+        }
+    }
+
+    /** An admitted socket: seat it here, learn the room's roster, then hand it {@code room-joined}. */
+    private void seat(Session session, ClusterMessage.SocketEvent event) {
+        String roomId = event.roomId();
+        String codeKey = null;
+        try {
+            codeKey = RoomCodes.normalize(Json.MAPPER.readTree(event.payload()).path("roomCode").asText(null))
+                    .orElse(null);
+        } catch (Exception e) {
+            log.warn("Unreadable room-joined payload for socket {}", session.socketId(), e);
+        }
+        if (sessions.seat(session, roomId, codeKey)) {
+            bus.joinRoom(roomId);
+        }
+        store.participants(roomId).whenComplete((participants, failure) -> {
+            if (participants != null) {
+                rosters.seed(roomId, participants);
+            }
+            deliver(session, event);
+        });
+    }
+}

@@ -1,0 +1,175 @@
+package io.meetsignal.node.service;
+
+import static io.meetsignal.node.protocol.Events.CHAT_MESSAGE;
+import static io.meetsignal.node.protocol.Events.SCREEN_SHARE_STARTED;
+import static io.meetsignal.node.protocol.Events.SCREEN_SHARE_STOPPED;
+import static io.meetsignal.node.protocol.Events.USER_HAND_LOWERED;
+import static io.meetsignal.node.protocol.Events.USER_HAND_RAISED;
+import static io.meetsignal.node.protocol.Events.USER_TOGGLE_AUDIO;
+import static io.meetsignal.node.protocol.Events.USER_TOGGLE_VIDEO;
+import static io.meetsignal.node.protocol.Events.USER_TYPING;
+
+import io.meetsignal.cluster.ChatMessage;
+import io.meetsignal.cluster.ClusterMessage.SocketAction;
+import io.meetsignal.cluster.ClusterStore;
+import io.meetsignal.cluster.MediaChange;
+import io.meetsignal.cluster.Participant;
+import io.meetsignal.cluster.Room;
+import io.meetsignal.cluster.RoomSettings;
+import io.meetsignal.node.protocol.ErrorCode;
+import io.meetsignal.node.protocol.Events;
+import io.meetsignal.node.protocol.Payload;
+import io.meetsignal.node.protocol.ProtocolException;
+import io.meetsignal.node.protocol.Requests.Chat;
+import io.meetsignal.node.protocol.Requests.Flag;
+import io.meetsignal.node.protocol.Requests.RoomRef;
+import io.meetsignal.node.protocol.Requests.Signal;
+import io.meetsignal.node.session.Session;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** WebRTC relay, media state, chat and typing: everything a seated participant sends to its room. */
+public final class SignalService {
+
+    public static final Duration TYPING_LAPSE = Duration.ofSeconds(3);
+
+    private final ClusterStore store;
+    private final Delivery delivery;
+    private final Rosters rosters;
+    private final ScheduledExecutorService timers;
+    private final Clock clock;
+
+    public SignalService(ClusterStore store, Delivery delivery, Rosters rosters, ScheduledExecutorService timers,
+                         Clock clock) {
+        this.store = store;
+        this.delivery = delivery;
+        this.rosters = rosters;
+        this.timers = timers;
+        this.clock = clock;
+    }
+
+    // ---- relay ------------------------------------------------------------------------------------
+
+    /**
+     * Relays {@code offer}, {@code answer} or {@code ice-candidate} to one participant of the sender's room:
+     * one publish, no store access.
+     */
+    public CompletionStage<Object> relay(Session session, String event, Signal signal) {
+        String roomId = session.roomId();
+        if (roomId == null) {
+            return RoomService.failed(RoomService.notInRoom());
+        }
+        Participant target = rosters.find(roomId, signal.targetId()).orElse(null);
+        if (target == null) {
+            return RoomService.failed(RoomService.targetNotFound());
+        }
+        Object payload = switch (event) {
+            case Events.OFFER -> Payload.of("senderId", session.socketId(), "userId", session.userId(),
+                    "displayName", session.displayName(), "sdp", signal.body());
+            case Events.ANSWER -> Payload.of("senderId", session.socketId(), "sdp", signal.body());
+            default -> Payload.of("senderId", session.socketId(), "candidate", signal.body());
+        };
+        return delivery.toSocket(target.nodeId(), target.socketId(), roomId, event, payload, SocketAction.NONE)
+                .thenApply(nothing -> Acks.ok());
+    }
+
+    // ---- media ------------------------------------------------------------------------------------
+
+    public CompletionStage<Object> toggleAudio(Session session, Flag request) {
+        return media(session, request.roomId(), MediaChange.AUDIO, request.value(),
+                RoomSettings::allowParticipantAudio, USER_TOGGLE_AUDIO,
+                Payload.of("socketId", session.socketId(), "enabled", request.value()));
+    }
+
+    public CompletionStage<Object> toggleVideo(Session session, Flag request) {
+        return media(session, request.roomId(), MediaChange.VIDEO, request.value(),
+                RoomSettings::allowParticipantVideo, USER_TOGGLE_VIDEO,
+                Payload.of("socketId", session.socketId(), "enabled", request.value()));
+    }
+
+    public CompletionStage<Object> screenShare(Session session, RoomRef request, boolean start) {
+        return media(session, request.roomId(), MediaChange.SCREEN_SHARE, start, RoomSettings::allowScreenShare,
+                start ? SCREEN_SHARE_STARTED : SCREEN_SHARE_STOPPED, Payload.of("socketId", session.socketId()));
+    }
+
+    public CompletionStage<Object> handRaise(Session session, Flag request) {
+        boolean raised = request.value();
+        return media(session, request.roomId(), MediaChange.HAND, raised, settings -> true,
+                raised ? USER_HAND_RAISED : USER_HAND_LOWERED,
+                raised ? Payload.of("socketId", session.socketId(), "displayName", session.displayName())
+                        : Payload.of("socketId", session.socketId()));
+    }
+
+    /**
+     * Stores one media flag and tells the others. Turning something on may be refused by the room's
+     * settings (never for the host); turning it off never is.
+     */
+    private CompletionStage<Object> media(Session session, String roomId, MediaChange change, boolean on,
+                                          Predicate<RoomSettings> allowed, String event, Object payload) {
+        if (!roomId.equals(session.roomId())) {
+            return RoomService.failed(RoomService.notInRoom());
+        }
+        return seatedRoom(roomId).thenCompose(room -> {
+            if (on && !room.isHost(session.userId()) && !allowed.test(room.settings())) {
+                throw ProtocolException.of(ErrorCode.NOT_ALLOWED, "The room's settings do not allow this");
+            }
+            return store.updateMedia(roomId, session.socketId(), change, on);
+        }).thenCompose(updated -> {
+            if (updated.isEmpty()) {
+                throw RoomService.notInRoom();
+            }
+            return delivery.toRoom(roomId, session.socketId(), event, payload);
+        }).thenApply(nothing -> Acks.ok());
+    }
+
+    private CompletionStage<Room> seatedRoom(String roomId) {
+        return store.roomById(roomId)
+                .thenApply(room -> room.filter(Room::active).orElseThrow(RoomService::notInRoom));
+    }
+
+    // ---- chat -------------------------------------------------------------------------------------
+
+    public CompletionStage<Object> chat(Session session, Chat request) {
+        String roomId = request.roomId();
+        if (!roomId.equals(session.roomId())) {
+            return RoomService.failed(RoomService.notInRoom());
+        }
+        return seatedRoom(roomId).thenCompose(room -> {
+            if (!room.isHost(session.userId()) && !room.settings().allowChat()) {
+                throw ProtocolException.of(ErrorCode.NOT_ALLOWED, "Chat is turned off in this room");
+            }
+            ChatMessage message = new ChatMessage(UUID.randomUUID().toString(), roomId, session.socketId(),
+                    session.displayName(), session.userId(), request.content(), "TEXT", clock.instant());
+            return store.appendChat(message)
+                    .thenCompose(nothing -> delivery.toRoom(roomId, null, CHAT_MESSAGE, message))
+                    .thenApply(nothing -> (Object) Acks.ok(Payload.of("message", message)));
+        });
+    }
+
+    public CompletionStage<Object> typing(Session session, RoomRef request, boolean typing) {
+        String roomId = request.roomId();
+        if (!roomId.equals(session.roomId())) {
+            return RoomService.failed(RoomService.notInRoom());
+        }
+        if (typing) {
+            session.typingLapse(timers.schedule(() -> {
+                if (roomId.equals(session.roomId())) {
+                    publishTyping(session, roomId, false);
+                }
+            }, TYPING_LAPSE.toMillis(), TimeUnit.MILLISECONDS));
+        } else {
+            session.typingLapse(null);
+        }
+        return publishTyping(session, roomId, typing).thenApply(nothing -> Acks.ok());
+    }
+
+    private CompletionStage<Void> publishTyping(Session session, String roomId, boolean typing) {
+        return delivery.toRoom(roomId, session.socketId(), USER_TYPING,
+                Payload.of("socketId", session.socketId(), "displayName", session.displayName(), "isTyping", typing));
+    }
+}

@@ -1,0 +1,14 @@
+package io.meetsignal.node.session;
+
+/** How the edge writes to one connected client; implementations are thread-safe and never block. */
+public interface ClientLink {
+
+    /** Sends event {@code event} with {@code payloadJson} as its single argument. */
+    void sendEvent(String event, String payloadJson);
+
+    /** Answers the client's acknowledgement {@code ackId} with {@code payloadJson}. */
+    void sendAck(long ackId, String payloadJson);
+
+    /** Ends the Socket.IO session (the client does not reconnect on its own). */
+    void disconnect();
+}

@@ -1,0 +1,98 @@
+package io.meetsignal.node.session;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The sessions of this node by socket id, and the seated ones by room. */
+public final class SessionRegistry {
+
+    private final Map<String, Session> bySocketId = new ConcurrentHashMap<>();
+    private final Map<String, Set<Session>> byRoom = new ConcurrentHashMap<>();
+
+    public void add(Session session) {
+        bySocketId.put(session.socketId(), session);
+    }
+
+    /** Removes the session from the registry and from its room's index; it sends nothing from now on. */
+    public void remove(Session session) {
+        session.markClosed();
+        bySocketId.remove(session.socketId(), session);
+        unseat(session);
+    }
+
+    public Optional<Session> bySocketId(String socketId) {
+        return Optional.ofNullable(bySocketId.get(socketId));
+    }
+
+    public int size() {
+        return bySocketId.size();
+    }
+
+    public Collection<Session> all() {
+        return bySocketId.values();
+    }
+
+    /** The local sessions seated in {@code roomId}. */
+    public Collection<Session> inRoom(String roomId) {
+        Set<Session> sessions = byRoom.get(roomId);
+        return sessions == null ? Set.of() : sessions;
+    }
+
+    public int seatedCount() {
+        int n = 0;
+        for (Set<Session> sessions : byRoom.values()) {
+            n += sessions.size();
+        }
+        return n;
+    }
+
+    public int roomCount() {
+        return byRoom.size();
+    }
+
+    /**
+     * Records that {@code session} now sits in {@code roomId}; returns true when it is the first local
+     * session of that room (the node must start receiving the room's events).
+     */
+    public boolean seat(Session session, String roomId, String codeKey) {
+        unseat(session);
+        session.waitIn(null);
+        session.seat(roomId, codeKey);
+        boolean[] first = {false};
+        byRoom.compute(roomId, (id, sessions) -> {
+            if (sessions == null) {
+                sessions = ConcurrentHashMap.newKeySet();
+                first[0] = true;
+            }
+            sessions.add(session);
+            return sessions;
+        });
+        return first[0];
+    }
+
+    /** Forgets the session's seat; returns the room it left when that room has no local session any more. */
+    public Optional<String> unseat(Session session) {
+        String roomId = session.roomId();
+        session.seat(null, null);
+        if (roomId == null) {
+            return Optional.empty();
+        }
+        boolean[] last = {false};
+        byRoom.computeIfPresent(roomId, (id, sessions) -> {
+            sessions.remove(session);
+            if (sessions.isEmpty()) {
+                last[0] = true;
+                return null;
+            }
+            return sessions;
+        });
+        return last[0] ? Optional.of(roomId) : Optional.empty();
+    }
+
+    public void waitIn(Session session, String roomId) {
+        session.waitIn(roomId);
+    }
+}
