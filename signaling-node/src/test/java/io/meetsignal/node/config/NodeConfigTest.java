@@ -1,0 +1,66 @@
+package io.meetsignal.node.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class NodeConfigTest {
+
+    @Test
+    void defaultsFollowTheProtocol() {
+        NodeConfig config = NodeConfig.from(Map.of());
+        assertEquals(3001, config.port());
+        assertEquals(9091, config.managementPort());
+        assertEquals(Duration.ofSeconds(10), config.nodeTtl());
+        assertEquals(Duration.ofSeconds(30), config.recoveryWindow());
+        assertEquals(Duration.ofSeconds(20), config.drain());
+        assertEquals(64 * 1024, config.limits().maxPacketBytes());
+        assertEquals(50, config.limits().eventsPerSecond());
+        assertEquals(100, config.limits().eventBurst());
+        assertTrue(config.auth().allowGuests());
+        assertFalse(config.roomsAutoCreate());
+        assertTrue(config.corsOrigins().isEmpty());
+        assertTrue(config.redisUrl().isEmpty());
+        assertEquals("sig:", config.redisPrefix());
+        assertEquals("text", config.logFormat());
+        assertFalse(config.nodeId().isBlank());
+    }
+
+    @Test
+    void everyBadValueIsReportedByName() {
+        ConfigException e = assertThrows(ConfigException.class, () -> NodeConfig.from(Map.of(
+                "PORT", "70000",
+                "ALLOW_GUESTS", "maybe",
+                "NODE_TTL", "-3",
+                "JWT_SECRET", "short",
+                "LOG_FORMAT", "xml",
+                "CORS_ORIGINS", "https://ok.example, not an origin",
+                "REDIS_URL", "localhost:6379")));
+        List<String> problems = e.problems();
+        for (String variable : List.of("PORT", "ALLOW_GUESTS", "NODE_TTL", "JWT_SECRET", "LOG_FORMAT", "CORS_ORIGINS",
+                "REDIS_URL")) {
+            assertTrue(problems.stream().anyMatch(p -> p.startsWith(variable + ":")), variable + " in " + problems);
+        }
+    }
+
+    @Test
+    void durationsAcceptSecondsAndUnits() {
+        NodeConfig config = NodeConfig.from(Map.of("NODE_TTL", "500ms", "RECOVERY_WINDOW", "2m", "DRAIN_SECONDS", "5"));
+        assertEquals(Duration.ofMillis(500), config.nodeTtl());
+        assertEquals(Duration.ofMinutes(2), config.recoveryWindow());
+        assertEquals(Duration.ofSeconds(5), config.drain());
+    }
+
+    @Test
+    void corsOriginsAreAListAndStarMustBeExplicit() {
+        assertEquals(List.of("https://a.example", "http://b.example:8080"),
+                NodeConfig.from(Map.of("CORS_ORIGINS", "https://a.example, http://b.example:8080")).corsOrigins());
+        assertEquals(List.of("*"), NodeConfig.from(Map.of("CORS_ORIGINS", "*")).corsOrigins());
+    }
+}
