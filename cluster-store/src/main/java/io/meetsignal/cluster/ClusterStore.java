@@ -81,6 +81,11 @@ public interface ClusterStore extends AutoCloseable {
     /** Releases every seat and waiting place held by sockets of {@code nodeId}, and returns them. */
     CompletionStage<List<Seat>> releaseNode(String nodeId);
 
+    /** Completes when the shared state answers; fails with {@link StoreUnavailableException} when it does not. */
+    default CompletionStage<Void> ping() {
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
     /** Active rooms (for metrics). */
     CompletionStage<Long> activeRoomCount();
 

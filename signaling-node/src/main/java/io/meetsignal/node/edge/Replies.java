@@ -7,6 +7,7 @@ import io.meetsignal.node.protocol.Events;
 import io.meetsignal.node.protocol.Json;
 import io.meetsignal.node.protocol.Payload;
 import io.meetsignal.node.protocol.ProtocolException;
+import io.meetsignal.node.service.AckThen;
 import io.meetsignal.node.session.Session;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
@@ -34,8 +35,12 @@ final class Replies {
 
     void answer(Session session, String event, Long ackId, Object result, Throwable failure) {
         if (failure == null) {
+            Object ack = result instanceof AckThen then ? then.ack() : result;
             if (ackId != null) {
-                session.ack(ackId, Json.write(result));
+                session.ack(ackId, Json.write(ack));
+            }
+            if (result instanceof AckThen then) {
+                then.then().run();
             }
             return;
         }

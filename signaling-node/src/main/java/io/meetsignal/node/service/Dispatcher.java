@@ -96,10 +96,9 @@ public final class Dispatcher implements Consumer<ClusterMessage> {
         } catch (Exception e) {
             log.warn("Unreadable room-joined payload for socket {}", session.socketId(), e);
         }
-        if (sessions.seat(session, roomId, codeKey)) {
-            bus.joinRoom(roomId);
-        }
-        store.participants(roomId).whenComplete((participants, failure) -> {
+        sessions.seat(session, roomId, codeKey);
+        rosters.prepare(roomId);
+        bus.joinRoom(roomId).thenCompose(subscribed -> store.participants(roomId)).whenComplete((participants, failure) -> {
             if (participants != null) {
                 rosters.seed(roomId, participants);
             }

@@ -105,8 +105,27 @@ public final class RoomService {
                 nodeId, false, false, false, false, clock.instant());
         Room template = autoCreate ? newRoom(request.roomCode().strip().toLowerCase(Locale.ROOT), null,
                 session.userId(), RoomSettings.DEFAULTS) : null;
-        return ready.thenCompose(nothing -> store.join(new JoinRequest(key, candidate, template)))
+        return ready.thenCompose(nothing -> store.roomByCode(key))
+                .thenCompose(known -> known.map(room -> subscribe(room.id())).orElse(completedFuture(null))
+                        .thenCompose(nothing -> store.join(new JoinRequest(key, candidate, template)))
+                        .whenComplete((outcome, failure) -> {
+                            if (!(outcome instanceof JoinOutcome.Seated)) {
+                                known.ifPresent(room -> unsubscribeIfUnused(room.id()));
+                            }
+                        }))
                 .thenCompose(outcome -> onJoinOutcome(session, key, outcome));
+    }
+
+    /** Starts receiving a room's events before its roster is read, so that no change falls in between. */
+    private CompletionStage<Void> subscribe(String roomId) {
+        rosters.prepare(roomId);
+        return bus.joinRoom(roomId);
+    }
+
+    private void unsubscribeIfUnused(String roomId) {
+        if (sessions.inRoom(roomId).isEmpty()) {
+            lastLocalLeft(roomId);
+        }
     }
 
     private CompletionStage<Object> onJoinOutcome(Session session, String key, JoinOutcome outcome) {
@@ -134,9 +153,9 @@ public final class RoomService {
     private RoomJoined seatLocally(Session session, String key, JoinOutcome.Seated seated) {
         Room room = seated.room();
         session.displayName(seated.self().displayName());
-        if (sessions.seat(session, room.id(), key)) {
-            bus.joinRoom(room.id());
-        }
+        sessions.seat(session, room.id(), key);
+        rosters.prepare(room.id());
+        bus.joinRoom(room.id());
         List<Participant> everyone = new java.util.ArrayList<>(seated.others());
         everyone.add(seated.self());
         rosters.seed(room.id(), everyone);
@@ -306,12 +325,9 @@ public final class RoomService {
     }
 
     public CompletionStage<Object> end(Session session, RoomRef request) {
+        // the host is disconnected with everyone else, so it is answered first
         return hostRoom(session, request.roomId())
-                .thenApply(room -> {
-                    // answer first: the host is disconnected with everyone else
-                    endRoom(room.id());
-                    return (Object) Acks.ok();
-                });
+                .thenApply(room -> new AckThen(Acks.ok(), () -> endRoom(room.id())));
     }
 
     /** Ends a room for everyone (host command or REST); completes when every node was told. */
@@ -400,6 +416,23 @@ public final class RoomService {
             }
             return all;
         });
+    }
+
+    // ---- lost nodes ---------------------------------------------------------------------------------
+
+    /** Tells the rooms about seats that were released for a socket that is gone (its node died). */
+    public CompletionStage<Void> announceReleased(List<Seat> released, String reason) {
+        CompletionStage<Void> all = completedFuture(null);
+        for (Seat seat : released) {
+            Participant p = seat.participant();
+            all = all.thenCompose(nothing -> seat.waiting()
+                    ? store.roomById(seat.roomId()).thenCompose(room -> room
+                            .map(r -> notifyHosts(r, PARTICIPANT_WAITING_CANCELLED, Payload.of("socketId", p.socketId())))
+                            .orElse(completedFuture(null)))
+                    : delivery.toRoom(seat.roomId(), p.socketId(), USER_LEFT, leftPayload(p, reason),
+                            new RosterChange(null, p.socketId())));
+        }
+        return all;
     }
 
     // ---- helpers ----------------------------------------------------------------------------------

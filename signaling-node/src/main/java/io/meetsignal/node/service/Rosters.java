@@ -5,41 +5,70 @@ import io.meetsignal.cluster.Participant;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Who sits in each room that has a session on this node, and on which node, so that a relay finds its
  * target without asking the store (one write per relayed signal, never a read first).
+ *
+ * <p>A roster is prepared before the node subscribes to the room and is then kept by the room's events. A
+ * snapshot read from the store (at a join) may be older than events already applied, so it is merged: it
+ * adds only participants that no event has reported gone.
  */
 public final class Rosters {
 
-    private final Map<String, Map<String, Participant>> rooms = new ConcurrentHashMap<>();
+    private static final int MAX_TOMBSTONES = 1024;
 
-    /** Replaces what is known of {@code roomId} with a fresh list from the store. */
+    private static final class Roster {
+        final Map<String, Participant> seats = new ConcurrentHashMap<>();
+        final Set<String> left = ConcurrentHashMap.newKeySet();
+    }
+
+    private final Map<String, Roster> rooms = new ConcurrentHashMap<>();
+
+    /** Starts keeping the roster of {@code roomId} (before subscribing to its events). */
+    public void prepare(String roomId) {
+        rooms.computeIfAbsent(roomId, id -> new Roster());
+    }
+
+    /** Merges a snapshot from the store into the roster. */
     public void seed(String roomId, Collection<Participant> participants) {
-        Map<String, Participant> roster = new ConcurrentHashMap<>();
+        Roster roster = rooms.computeIfAbsent(roomId, id -> new Roster());
         for (Participant p : participants) {
-            roster.put(p.socketId(), p);
+            if (!roster.left.contains(p.socketId())) {
+                roster.seats.putIfAbsent(p.socketId(), p);
+            }
         }
-        rooms.put(roomId, roster);
     }
 
     public void apply(String roomId, RosterChange change) {
-        Map<String, Participant> roster = rooms.get(roomId);
+        Roster roster = rooms.get(roomId);
         if (roster == null) {
             return;
         }
         if (change.leftSocketId() != null) {
-            roster.remove(change.leftSocketId());
+            roster.seats.remove(change.leftSocketId());
+            if (roster.left.size() >= MAX_TOMBSTONES) {
+                roster.left.clear();
+            }
+            roster.left.add(change.leftSocketId());
         }
         if (change.joined() != null) {
-            roster.put(change.joined().socketId(), change.joined());
+            roster.left.remove(change.joined().socketId());
+            roster.seats.put(change.joined().socketId(), change.joined());
         }
     }
 
     public Optional<Participant> find(String roomId, String socketId) {
-        Map<String, Participant> roster = rooms.get(roomId);
-        return roster == null ? Optional.empty() : Optional.ofNullable(roster.get(socketId));
+        Roster roster = rooms.get(roomId);
+        return roster == null ? Optional.empty() : Optional.ofNullable(roster.seats.get(socketId));
+    }
+
+    /** Every participant known in a room (for re-registration after Redis lost its data). */
+    public Collection<Participant> participants(String roomId) {
+        Roster roster = rooms.get(roomId);
+        return roster == null ? java.util.List.of() : java.util.List.copyOf(roster.seats.values());
     }
 
     public void drop(String roomId) {

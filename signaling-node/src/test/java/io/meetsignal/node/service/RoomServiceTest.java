@@ -173,7 +173,9 @@ class RoomServiceTest {
         Client bob = f.connect(null, "Bob");
         f.join(host, room);
         f.join(bob, room);
-        await(f.rooms.end(host.session(), new RoomRef(room.id())));
+        Object answer = await(f.rooms.end(host.session(), new RoomRef(room.id())));
+        assertTrue(host.link().payloads("force-disconnect").isEmpty(), "nothing happens before the host is answered");
+        ((AckThen) answer).then().run();
 
         for (Client c : List.of(host, bob)) {
             assertEquals("Meeting ended by host", c.link().payloads("force-disconnect").get(0).get("reason").asText());

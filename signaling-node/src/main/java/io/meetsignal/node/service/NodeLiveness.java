@@ -1,0 +1,101 @@
+package io.meetsignal.node.service;
+
+import io.meetsignal.cluster.ClusterLock;
+import io.meetsignal.cluster.ClusterStore;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps this node's heartbeat alive, and releases the seats of nodes whose heartbeat lapsed (crash, kill -9,
+ * network loss). Every node looks for lost nodes; a cluster lock per lost node makes exactly one of them do
+ * the release, and the others in those rooms receive {@code user-left} with {@code reason: "node-lost"}.
+ */
+public final class NodeLiveness implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeLiveness.class);
+    private static final Duration RELEASE_LEASE = Duration.ofSeconds(30);
+
+    private final ClusterStore store;
+    private final ClusterLock lock;
+    private final RoomService rooms;
+    private final String nodeId;
+    private final Duration ttl;
+    private final ScheduledExecutorService timers;
+    private ScheduledFuture<?> heartbeats;
+    private ScheduledFuture<?> sweeps;
+
+    public NodeLiveness(ClusterStore store, ClusterLock lock, RoomService rooms, String nodeId, Duration ttl,
+                        ScheduledExecutorService timers) {
+        this.store = store;
+        this.lock = lock;
+        this.rooms = rooms;
+        this.nodeId = nodeId;
+        this.ttl = ttl;
+        this.timers = timers;
+    }
+
+    public void start() {
+        long ttlMillis = ttl.toMillis();
+        heartbeat();
+        heartbeats = timers.scheduleAtFixedRate(this::heartbeat, ttlMillis / 3, Math.max(100, ttlMillis / 3),
+                TimeUnit.MILLISECONDS);
+        long sweepMillis = Math.max(200, ttlMillis / 4);
+        sweeps = timers.scheduleWithFixedDelay(this::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void heartbeat() {
+        store.heartbeat(nodeId, ttl).whenComplete((ok, failure) -> {
+            if (failure != null) {
+                log.debug("Heartbeat of node {} failed: {}", nodeId, failure.toString());
+            }
+        });
+    }
+
+    /** Looks for lost nodes and releases their seats; completes when done (for tests). */
+    public CompletionStage<Void> sweep() {
+        return store.lostNodes().thenCompose(this::releaseAll).exceptionally(failure -> {
+            log.debug("Sweep for lost nodes failed: {}", failure.toString());
+            return null;
+        });
+    }
+
+    private CompletionStage<Void> releaseAll(Set<String> lost) {
+        CompletionStage<Void> all = CompletableFuture.completedFuture(null);
+        for (String node : lost) {
+            if (node.equals(nodeId)) {
+                continue;
+            }
+            all = all.thenCompose(nothing -> lock.tryRun("release-node:" + node, RELEASE_LEASE,
+                    () -> store.releaseNode(node).thenCompose(seats -> {
+                        if (!seats.isEmpty()) {
+                            log.warn("Node {} is lost; released its {} seats and waiting places", node, seats.size());
+                        }
+                        return rooms.announceReleased(seats, RoomService.REASON_NODE_LOST);
+                    })).thenApply(ran -> null));
+        }
+        return all;
+    }
+
+    /** Stops the timers and removes this node's heartbeat (a node that leaves in good order). */
+    @Override
+    public void close() {
+        if (heartbeats != null) {
+            heartbeats.cancel(false);
+        }
+        if (sweeps != null) {
+            sweeps.cancel(false);
+        }
+        try {
+            store.removeNode(nodeId).toCompletableFuture().get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.debug("Could not remove the heartbeat of node {}: {}", nodeId, e.toString());
+        }
+    }
+}
