@@ -46,8 +46,8 @@ final class RestApi extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(RestApi.class);
     private static final String PREFIX = "/api/";
     static final int MAX_BODY_BYTES = 64 * 1024;
-    private static final double REQUESTS_PER_SECOND = 20;
-    private static final int REQUEST_BURST = 40;
+    private static final double REQUESTS_PER_SECOND = 100;
+    private static final int REQUEST_BURST = 200;
     private static final int MAX_TRACKED_CLIENTS = 100_000;
     private static final int CODE_ATTEMPTS = 5;
 
