@@ -40,6 +40,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 /** The environment every node gets; tests override single entries. */
 export function baseEnv() {
   return {
+    HOST: '127.0.0.1',
     PORT: '0',
     MANAGEMENT_PORT: '0',
     JWT_SECRET: DEFAULT_SECRET,
@@ -129,6 +130,16 @@ export async function startNode(env = {}, { readyTimeoutMs = 30_000 } = {}) {
     exited,
     get exitInfo() {
       return exitInfo;
+    },
+    /** Sends `signal` to the process (SIGKILL: a crash without goodbye) and resolves once it exited. */
+    async kill(signal = 'SIGKILL') {
+      if (exitInfo) return exitInfo;
+      try {
+        process.kill(proc.pid, signal);
+      } catch {
+        return exitInfo;
+      }
+      return exited;
     },
     /** SIGTERM, then SIGKILL if the process is still there after `graceMs`. */
     async stop(graceMs = 8_000) {

@@ -5,6 +5,7 @@ import io.meetsignal.node.config.ConfigException;
 import io.meetsignal.node.config.NodeConfig;
 import java.net.BindException;
 import java.time.Duration;
+import sun.misc.Signal;
 
 /**
  * Starts a node from the environment, or with {@code token <userId> [displayName] [ttlSeconds]} prints a
@@ -47,6 +48,10 @@ public final class Main {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(node::close, "signaling-shutdown"));
+        Signal.handle(new Signal("TERM"), signal -> new Thread(() -> {
+            node.drainAndClose();
+            System.exit(0);
+        }, "signaling-drain").start());
         System.out.println("signaling-node ready: port=" + node.publicAddress().getPort()
                 + " managementPort=" + node.managementAddress().getPort() + " nodeId=" + config.nodeId());
         System.out.flush();

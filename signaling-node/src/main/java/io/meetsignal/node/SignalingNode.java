@@ -3,7 +3,11 @@ package io.meetsignal.node;
 import io.meetsignal.cluster.ClusterBus;
 import io.meetsignal.cluster.ClusterLock;
 import io.meetsignal.cluster.ClusterStore;
+import io.meetsignal.cluster.StoreUnavailableException;
 import io.meetsignal.cluster.memory.InMemoryClusterLock;
+import io.meetsignal.cluster.redis.RedisCluster;
+import io.meetsignal.cluster.redis.RedisConfig;
+import io.meetsignal.cluster.redis.RedissonClusterLock;
 import io.meetsignal.cluster.memory.InMemoryClusterBus;
 import io.meetsignal.cluster.memory.InMemoryClusterStore;
 import io.meetsignal.node.auth.TokenVerifier;
@@ -20,7 +24,11 @@ import io.meetsignal.node.service.Rosters;
 import io.meetsignal.node.service.SignalService;
 import io.meetsignal.node.session.SessionRegistry;
 import java.net.InetSocketAddress;
+import io.meetsignal.node.session.Session;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,6 +39,8 @@ import org.slf4j.LoggerFactory;
 public final class SignalingNode implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SignalingNode.class);
+    /** How long a starting node waits for Redis before it gives up. */
+    static final Duration REDIS_STARTUP_WAIT = Duration.ofSeconds(30);
 
     private final NodeConfig config;
     private final ClusterStore store;
@@ -41,6 +51,7 @@ public final class SignalingNode implements AutoCloseable {
     private final NodeLiveness liveness;
     private final SignalingServer server;
     private final ManagementServer management;
+    private final SessionRegistry sessions;
     private final AtomicBoolean accepting = new AtomicBoolean(false);
     private final AtomicBoolean closed = new AtomicBoolean(false);
     private InetSocketAddress publicAddress;
@@ -57,7 +68,7 @@ public final class SignalingNode implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        SessionRegistry sessions = new SessionRegistry();
+        sessions = new SessionRegistry();
         Rosters rosters = new Rosters();
         RoomService rooms = new RoomService(store, bus, sessions, rosters, config.nodeId(), config.roomsAutoCreate(),
                 clock);
@@ -94,7 +105,43 @@ public final class SignalingNode implements AutoCloseable {
             return new SignalingNode(config, new InMemoryClusterStore(), new InMemoryClusterBus(),
                     new InMemoryClusterLock());
         }
-        throw new IllegalStateException("REDIS_URL is set, but this build has no Redis adapter yet");
+        RedisConfig redis = new RedisConfig(config.redisUrl().get(), config.redisPrefix(),
+                RedisConfig.DEFAULT_COMMAND_TIMEOUT);
+        RedisCluster cluster = connectWithRetry(redis);
+        RedissonClusterLock lock;
+        try {
+            lock = RedissonClusterLock.connect(redis);
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+        log.info("Using Redis at {} with key prefix '{}'", redacted(redis.uri()), config.redisPrefix());
+        return new SignalingNode(config, cluster.store(), cluster.bus(), lock);
+    }
+
+    private static RedisCluster connectWithRetry(RedisConfig redis) {
+        long deadline = System.nanoTime() + REDIS_STARTUP_WAIT.toNanos();
+        while (true) {
+            try {
+                return RedisCluster.connect(redis);
+            } catch (StoreUnavailableException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                log.warn("Redis at {} not reachable yet ({}); retrying", redacted(redis.uri()), e.getMessage());
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** A Redis URL without its password, for logs. */
+    static String redacted(String uri) {
+        return uri.replaceAll("//[^@/]*@", "//***@");
     }
 
     public boolean ready() {
@@ -111,6 +158,44 @@ public final class SignalingNode implements AutoCloseable {
 
     public NodeConfig config() {
         return config;
+    }
+
+    /**
+     * Graceful shutdown (SIGTERM): not ready and no new handshakes at once, then every client's transport is
+     * closed, spread over {@code DRAIN_SECONDS}, so that the clients reconnect by themselves to other nodes
+     * without all arriving at once; then the node stops.
+     */
+    public void drainAndClose() {
+        if (closed.get() || !accepting.compareAndSet(true, false)) {
+            close();
+            return;
+        }
+        List<Session> clients = new ArrayList<>(sessions.all());
+        log.info("Node {} draining {} sockets over {}", config.nodeId(), clients.size(), config.drain());
+        long spreadNanos = config.drain().toNanos() * 3 / 4;
+        long start = System.nanoTime();
+        for (int i = 0; i < clients.size(); i++) {
+            long due = start + spreadNanos * i / Math.max(1, clients.size());
+            sleepUntil(due);
+            clients.get(i).link().closeTransport();
+        }
+        long deadline = start + config.drain().toNanos();
+        while (sessions.size() > 0 && System.nanoTime() < deadline) {
+            sleepUntil(System.nanoTime() + 50_000_000L);
+        }
+        log.info("Node {} drained ({} sockets left)", config.nodeId(), sessions.size());
+        close();
+    }
+
+    private static void sleepUntil(long nanoTime) {
+        long wait = nanoTime - System.nanoTime();
+        if (wait > 0) {
+            try {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     @Override

@@ -14,14 +14,17 @@ final class MeetingChannelInitializer extends SocketIOChannelInitializer {
     static final String ORIGIN_POLICY = "originPolicy";
     static final String REST_API = "restApi";
     static final String POLLING_FLUSHER = "pollingFlusher";
+    static final String DRAIN_GATE = "drainGate";
 
     private final OriginPolicy originPolicy;
     private final RestApi restApi;
     private final PollingFlusher flusher;
     private final MeetingPacketHandler packets;
+    private final DrainGate drainGate;
 
     MeetingChannelInitializer(OriginPolicy originPolicy, RestApi restApi, PollingFlusher flusher,
-                              MeetingPacketHandler packets) {
+                              MeetingPacketHandler packets, DrainGate drainGate) {
+        this.drainGate = drainGate;
         this.originPolicy = originPolicy;
         this.restApi = restApi;
         this.flusher = flusher;
@@ -32,7 +35,8 @@ final class MeetingChannelInitializer extends SocketIOChannelInitializer {
     protected void addSocketioHandlers(ChannelPipeline pipeline) {
         super.addSocketioHandlers(pipeline);
         pipeline.addAfter(HTTP_ENCODER, ORIGIN_POLICY, originPolicy);
-        pipeline.addAfter(ORIGIN_POLICY, REST_API, restApi);
+        pipeline.addAfter(ORIGIN_POLICY, DRAIN_GATE, drainGate);
+        pipeline.addAfter(DRAIN_GATE, REST_API, restApi);
         pipeline.addBefore(XHR_POLLING_TRANSPORT, POLLING_FLUSHER, flusher);
         packets.engine((ChannelInboundHandler) pipeline.get(PACKET_HANDLER));
         pipeline.replace(PACKET_HANDLER, PACKET_HANDLER, packets);

@@ -24,6 +24,7 @@ import io.micrometer.core.instrument.Timer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandler;
@@ -68,6 +69,7 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
     private final PollingFlusher flusher;
     private final BooleanSupplier accepting;
     private final Map<UUID, Session> byEngineSession = new ConcurrentHashMap<>();
+    private final Map<UUID, Channel> websockets = new ConcurrentHashMap<>();
     private volatile ChannelInboundHandler engine;
 
     MeetingPacketHandler(NodeConfig config, HandshakeAuthenticator authenticator, SessionRegistry sessions,
@@ -93,6 +95,12 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, PacketsMessage message) throws Exception {
+        if (message.getTransport() == Transport.WEBSOCKET) {
+            UUID id = message.getClient().getSessionId();
+            if (websockets.get(id) != ctx.channel()) {
+                websockets.put(id, ctx.channel());
+            }
+        }
         ByteBuf content = message.getContent();
         int end = content.writerIndex();
         int start = content.readerIndex();
@@ -207,7 +215,8 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
             return;
         }
         NodeConfig.Limits limits = config.limits();
-        Session session = new Session(newSocketId(), identity, new SocketIoLink(head, flusher, metrics),
+        Session session = new Session(newSocketId(), identity, new SocketIoLink(head, flusher, metrics,
+                () -> websockets.get(head.getSessionId())),
                 new TokenBucket(limits.eventsPerSecond(), limits.eventBurst()),
                 new TokenBucket(limits.chatPerSecond(), limits.chatBurst()),
                 new FloodDetector((int) Math.ceil(limits.eventsPerSecond() * FLOOD_FACTOR), FLOOD_SECONDS));
@@ -298,6 +307,7 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
     /** The engine connection is gone (closed, timed out, or disconnected by us). */
     void onEngineClosed(UUID engineSessionId) {
         flusher.forget(engineSessionId);
+        websockets.remove(engineSessionId);
         closeSession(engineSessionId);
     }
 

@@ -25,6 +25,7 @@ public final class SignalingServer implements AutoCloseable {
     public static final int PING_TIMEOUT_MILLIS = 20_000;
     public static final int UPGRADE_TIMEOUT_MILLIS = 10_000;
     public static final int FIRST_DATA_TIMEOUT_MILLIS = 10_000;
+    static final String SOCKET_IO_PATH = "/socket.io";
 
     private final SocketIOServer server;
     private final MeetingPacketHandler packets;
@@ -59,7 +60,7 @@ public final class SignalingServer implements AutoCloseable {
                 sessions, rooms, router, metrics, flusher, accepting);
         server = new SocketIOServer(cfg);
         server.setPipelineFactory(new MeetingChannelInitializer(new OriginPolicy(config.corsOrigins()),
-                new RestApi(store, rooms, tokens), flusher, packets));
+                new RestApi(store, rooms, tokens), flusher, packets, new DrainGate(accepting, SOCKET_IO_PATH)));
         server.addDisconnectListener(client -> packets.onEngineClosed(client.getSessionId()));
     }
 

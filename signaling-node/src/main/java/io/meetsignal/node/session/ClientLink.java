@@ -11,4 +11,7 @@ public interface ClientLink {
 
     /** Ends the Socket.IO session (the client does not reconnect on its own). */
     void disconnect();
+
+    /** Closes only the transport, so that the client reconnects by itself (to another node, when draining). */
+    void closeTransport();
 }

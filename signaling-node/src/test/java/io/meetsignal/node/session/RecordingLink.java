@@ -16,6 +16,7 @@ public final class RecordingLink implements ClientLink {
     private final List<Sent> events = new CopyOnWriteArrayList<>();
     private final List<JsonNode> acks = new CopyOnWriteArrayList<>();
     private volatile boolean disconnected;
+    private volatile boolean transportClosed;
 
     @Override
     public void sendEvent(String event, String payloadJson) {
@@ -30,6 +31,15 @@ public final class RecordingLink implements ClientLink {
     @Override
     public void disconnect() {
         disconnected = true;
+    }
+
+    @Override
+    public void closeTransport() {
+        transportClosed = true;
+    }
+
+    public boolean transportClosed() {
+        return transportClosed;
     }
 
     private static JsonNode parse(String json) {

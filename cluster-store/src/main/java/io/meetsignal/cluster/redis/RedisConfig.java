@@ -1,0 +1,67 @@
+package io.meetsignal.cluster.redis;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.regex.Pattern;
+
+/**
+ * How to reach Redis and where to keep the state there.
+ *
+ * @param uri            a Redis URI, e.g. {@code redis://localhost:6379/0}
+ * @param prefix         put before every key and channel, so that several clusters can share one Redis
+ * @param commandTimeout how long one command (and connecting) may take before it fails as unavailable
+ * @param roomTtl        how long an ended room, or an active room in which nobody sits or waits, is kept
+ */
+public record RedisConfig(String uri, String prefix, Duration commandTimeout, Duration roomTtl) {
+
+    public static final String DEFAULT_PREFIX = "sig:";
+    public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_ROOM_TTL = Duration.ofHours(24);
+
+    private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9:_.{}-]{0,64}");
+    private static final Pattern USER_INFO = Pattern.compile("//[^/@]*@");
+
+    public RedisConfig {
+        requireNonNull(uri, "uri");
+        requireNonNull(prefix, "prefix");
+        requireNonNull(commandTimeout, "commandTimeout");
+        requireNonNull(roomTtl, "roomTtl");
+        if (uri.isBlank()) {
+            throw new IllegalArgumentException("uri: (expected: a redis:// URI)");
+        }
+        if (!PREFIX.matcher(prefix).matches()) {
+            throw new IllegalArgumentException("prefix: " + prefix + " (expected: up to 64 of A-Z a-z 0-9 : _ . { } -)");
+        }
+        if (commandTimeout.toMillis() < 1) {
+            throw new IllegalArgumentException("commandTimeout: " + commandTimeout + " (expected: at least 1 ms)");
+        }
+        if (roomTtl.toMillis() < 1) {
+            throw new IllegalArgumentException("roomTtl: " + roomTtl + " (expected: at least 1 ms)");
+        }
+    }
+
+    public RedisConfig(String uri, String prefix, Duration commandTimeout) {
+        this(uri, prefix, commandTimeout, DEFAULT_ROOM_TTL);
+    }
+
+    /** {@code uri} with the default prefix, command timeout and room TTL. */
+    public static RedisConfig of(String uri) {
+        return new RedisConfig(uri, DEFAULT_PREFIX, DEFAULT_COMMAND_TIMEOUT, DEFAULT_ROOM_TTL);
+    }
+
+    public RedisConfig withPrefix(String newPrefix) {
+        return new RedisConfig(uri, newPrefix, commandTimeout, roomTtl);
+    }
+
+    public RedisConfig withRoomTtl(Duration newRoomTtl) {
+        return new RedisConfig(uri, prefix, commandTimeout, newRoomTtl);
+    }
+
+    /** Without the password that {@code uri} may hold. */
+    @Override
+    public String toString() {
+        return "RedisConfig[uri=" + USER_INFO.matcher(uri).replaceFirst("//***@") + ", prefix=" + prefix
+                + ", commandTimeout=" + commandTimeout + ", roomTtl=" + roomTtl + "]";
+    }
+}

@@ -1,0 +1,8 @@
+-- ARGV[3] room id, ARGV[4] socket id. Returns the participant JSON taken out of the queue, or nil.
+local room_id, socket_id = ARGV[3], ARGV[4]
+local _, room = load_room(room_id)
+if not room then return false end
+local json = dequeue(room_id, socket_id)
+if not json then return false end
+touch(room_id, room)
+return json

@@ -1,0 +1,348 @@
+package io.meetsignal.cluster;
+
+import static io.meetsignal.cluster.ClusterStoreContract.TIMEOUT;
+import static io.meetsignal.cluster.ClusterStoreContract.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * What every {@link ClusterBus} does, run against each adapter by a thin subclass. Tests marked
+ * {@link SeveralNodes} need buses that reach each other; a subclass whose bus serves one node alone is marked
+ * {@link SingleNode} and those tests are reported as disabled for it.
+ */
+public abstract class ClusterBusContract {
+
+    /** A test that needs several nodes on one cluster. */
+    @Target(ElementType.METHOD)
+    @Retention(RetentionPolicy.RUNTIME)
+    @Test
+    @Tag("several-nodes")
+    @ExtendWith(SeveralNodesCondition.class)
+    public @interface SeveralNodes {
+    }
+
+    /** A contract subclass whose bus delivers to its own node only. */
+    @Target(ElementType.TYPE)
+    @Retention(RetentionPolicy.RUNTIME)
+    @Inherited
+    public @interface SingleNode {
+    }
+
+    static final class SeveralNodesCondition implements ExecutionCondition {
+        @Override
+        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+            return context.getTestClass().filter(type -> type.isAnnotationPresent(SingleNode.class)).isPresent()
+                    ? ConditionEvaluationResult.disabled("the bus under test serves a single node")
+                    : ConditionEvaluationResult.enabled("the bus under test reaches several nodes");
+        }
+    }
+
+    private final List<ClusterBus> buses = new ArrayList<>();
+
+    /** The bus of a new node; all buses made in one test form one cluster. The contract closes them. */
+    protected abstract ClusterBus newBus();
+
+    /** Completes once {@code bus} (started) delivers the socket events of its node. */
+    protected CompletionStage<Void> started(ClusterBus bus) {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @AfterEach
+    final void closeBuses() {
+        buses.forEach(ClusterBus::close);
+    }
+
+    // ---- one node
+
+    @Test
+    void roomEventReachesTheNodeThatJoinedTheRoom() {
+        Node a = node("a");
+        await(a.bus.joinRoom("r1"));
+        ClusterMessage event = roomEvent("r1", "chat-message", 1);
+
+        await(a.bus.publish(event));
+
+        assertEquals(event, a.next());
+    }
+
+    @Test
+    void socketEventReachesTheNamedNode() {
+        Node a = node("a");
+        ClusterMessage event = socketEvent("a", "offer", 1);
+
+        await(a.bus.publish(event));
+
+        assertEquals(event, a.next());
+    }
+
+    @Test
+    void messagesArriveUnchanged() {
+        Node a = node("a");
+        await(a.bus.joinRoom("room/ä 1"));
+        Participant joined = new Participant("s1", "u/1", "Zoë ✓ \"q\"", "a", true, false, true, false,
+                Instant.parse("2024-05-06T07:08:09.123456789Z"));
+        List<ClusterMessage> messages = List.of(
+                new ClusterMessage.RoomEvent("room/ä 1", "s1", "user-joined",
+                        "{\"participant\":{\"displayName\":\"Zoë ✓ \\\"q\\\"\"},\"n\":[1,2.5,null]}",
+                        new ClusterMessage.RosterChange(joined, null)),
+                new ClusterMessage.RoomEvent("room/ä 1", null, "user-left", "{}",
+                        new ClusterMessage.RosterChange(null, "s1")),
+                new ClusterMessage.RoomEvent("room/ä 1", null, "chat-message", "\"\\u2603\\n\"", null),
+                new ClusterMessage.SocketEvent("a", "s1", "room/ä 1", null, null,
+                        ClusterMessage.SocketAction.UNSEAT_AND_DISCONNECT),
+                new ClusterMessage.SocketEvent("a", "s2", "room/ä 1", "force-disconnect",
+                        "{\"reason\":\"Removed by host\"}", ClusterMessage.SocketAction.SEAT));
+
+        for (ClusterMessage message : messages) {
+            await(a.bus.publish(message));
+        }
+
+        for (ClusterMessage message : messages) {
+            assertEquals(message, a.next());
+        }
+    }
+
+    @Test
+    void orderOfAThousandMessagesFromOnePublisherIsKept() {
+        Node a = node("a");
+        await(a.bus.joinRoom("r1"));
+        List<ClusterMessage> sent = new ArrayList<>();
+        List<CompletableFuture<Void>> published = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            ClusterMessage message = i % 3 == 0 ? socketEvent("a", "ice-candidate", i) : roomEvent("r1", "offer", i);
+            sent.add(message);
+            published.add(a.bus.publish(message).toCompletableFuture());
+        }
+        await(CompletableFuture.allOf(published.toArray(CompletableFuture[]::new)));
+
+        assertEquals(sent, a.next(1000));
+    }
+
+    @Test
+    void throwingListenerDoesNotStopDelivery() {
+        Node a = node("a");
+        await(a.bus.joinRoom("r1"));
+
+        await(a.bus.publish(roomEvent("r1", Node.THROW, 1)));
+        ClusterMessage after = roomEvent("r1", "after", 2);
+        await(a.bus.publish(after));
+
+        assertEquals(Node.THROW, ((ClusterMessage.RoomEvent) a.next()).event());
+        assertEquals(after, a.next());
+    }
+
+    @Test
+    void joinAndLeaveRoomAreIdempotent() {
+        Node a = node("a");
+        await(a.bus.joinRoom("r1"));
+        await(a.bus.joinRoom("r1"));
+        await(a.bus.leaveRoom("r2"));
+        await(a.bus.leaveRoom("r2"));
+        ClusterMessage event = roomEvent("r1", "once", 1);
+        ClusterMessage marker = socketEvent("a", "marker", 2);
+
+        await(a.bus.publish(event));
+        await(a.bus.publish(marker));
+
+        assertEquals(List.of(event, marker), a.next(2)); // a duplicate would have come before the marker
+    }
+
+    // ---- several nodes
+
+    @SeveralNodes
+    void roomEventsReachOnlyNodesInterestedInTheRoom() {
+        Node a = node("a");
+        Node b = node("b");
+        Node c = node("c");
+        await(a.bus.joinRoom("r1"));
+        await(b.bus.joinRoom("r1"));
+        await(c.bus.joinRoom("r2"));
+        ClusterMessage event = roomEvent("r1", "user-joined", 1);
+        ClusterMessage marker = socketEvent("c", "marker", 2);
+
+        await(c.bus.publish(event));
+        await(c.bus.publish(marker));
+
+        assertEquals(event, a.next());
+        assertEquals(event, b.next());
+        assertEquals(marker, c.next());
+    }
+
+    @SeveralNodes
+    void socketEventsReachOnlyTheNamedNode() {
+        Node a = node("a");
+        Node b = node("b");
+        Node c = node("c");
+        ClusterMessage event = socketEvent("b", "offer", 1);
+
+        await(a.bus.publish(event));
+        await(a.bus.publish(socketEvent("a", "marker", 2)));
+        await(a.bus.publish(socketEvent("c", "marker", 3)));
+
+        assertEquals(event, b.next());
+        assertEquals("marker", ((ClusterMessage.SocketEvent) a.next()).event());
+        assertEquals("marker", ((ClusterMessage.SocketEvent) c.next()).event());
+    }
+
+    @SeveralNodes
+    void leaveRoomStopsDelivery() {
+        Node a = node("a");
+        Node b = node("b");
+        await(a.bus.joinRoom("r1"));
+        await(b.bus.joinRoom("r1"));
+        await(b.bus.leaveRoom("r1"));
+        ClusterMessage event = roomEvent("r1", "user-left", 1);
+        ClusterMessage marker = socketEvent("b", "marker", 2);
+
+        await(a.bus.publish(event));
+        await(a.bus.publish(marker));
+
+        assertEquals(event, a.next());
+        assertEquals(marker, b.next());
+    }
+
+    @SeveralNodes
+    void orderOfAThousandMessagesAcrossNodesIsKept() {
+        Node a = node("a");
+        Node b = node("b");
+        await(b.bus.joinRoom("r1"));
+        List<ClusterMessage> sent = new ArrayList<>();
+        List<CompletableFuture<Void>> published = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            ClusterMessage message = i % 2 == 0 ? socketEvent("b", "ice-candidate", i) : roomEvent("r1", "offer", i);
+            sent.add(message);
+            published.add(a.bus.publish(message).toCompletableFuture());
+        }
+        await(CompletableFuture.allOf(published.toArray(CompletableFuture[]::new)));
+
+        assertEquals(sent, b.next(1000));
+    }
+
+    @SeveralNodes
+    void publishersCalledFromManyThreadsKeepEachThreadsOrder() throws InterruptedException {
+        Node a = node("a");
+        Node b = node("b");
+        int threads = 4;
+        int each = 250;
+        List<Thread> senders = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            String sender = "t" + t;
+            senders.add(new Thread(() -> {
+                for (int i = 0; i < each; i++) {
+                    a.bus.publish(new ClusterMessage.SocketEvent("b", sender, "r1", "offer", Integer.toString(i),
+                            ClusterMessage.SocketAction.NONE));
+                }
+            }));
+        }
+        senders.forEach(Thread::start);
+        for (Thread sender : senders) {
+            sender.join(TIMEOUT.toMillis());
+        }
+
+        int[] last = new int[threads];
+        java.util.Arrays.fill(last, -1);
+        for (ClusterMessage message : b.next(threads * each)) {
+            ClusterMessage.SocketEvent event = (ClusterMessage.SocketEvent) message;
+            int thread = Integer.parseInt(event.socketId().substring(1));
+            int n = Integer.parseInt(event.payload());
+            assertEquals(last[thread] + 1, n, "order of " + event.socketId());
+            last[thread] = n;
+        }
+    }
+
+    // ---- fixtures
+
+    /** A started node of this test's cluster. */
+    protected Node node(String nodeId) {
+        ClusterBus bus = newBus();
+        buses.add(bus);
+        Node node = new Node(nodeId, bus);
+        bus.start(nodeId, node::receive);
+        await(started(bus));
+        return node;
+    }
+
+    protected static ClusterMessage.RoomEvent roomEvent(String roomId, String event, int n) {
+        return new ClusterMessage.RoomEvent(roomId, null, event, "{\"n\":" + n + "}", null);
+    }
+
+    protected static ClusterMessage.SocketEvent socketEvent(String nodeId, String event, int n) {
+        return new ClusterMessage.SocketEvent(nodeId, "socket-" + n, "r1", event, "{\"n\":" + n + "}",
+                ClusterMessage.SocketAction.NONE);
+    }
+
+    /** A node in a test: its bus and what its listener received. */
+    protected static final class Node {
+
+        /** The listener throws after recording an event of this name. */
+        public static final String THROW = "listener-throws";
+
+        public final String id;
+        public final ClusterBus bus;
+        private final BlockingQueue<ClusterMessage> received = new LinkedBlockingQueue<>();
+
+        Node(String id, ClusterBus bus) {
+            this.id = id;
+            this.bus = bus;
+        }
+
+        public void receive(ClusterMessage message) {
+            received.add(message);
+            if (message instanceof ClusterMessage.RoomEvent event && THROW.equals(event.event())) {
+                throw new IllegalStateException("listener fails on purpose");
+            }
+        }
+
+        /** The next message this node received, waiting at most the contract's timeout. */
+        public ClusterMessage next() {
+            try {
+                ClusterMessage message = received.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                assertNotNull(message, "node " + id + " received nothing within " + TIMEOUT);
+                return message;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+
+        public List<ClusterMessage> next(int count) {
+            List<ClusterMessage> messages = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                messages.add(next());
+            }
+            return messages;
+        }
+
+        /** The next message within {@code wait}, or null. */
+        public ClusterMessage poll(Duration wait) {
+            try {
+                return received.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+}

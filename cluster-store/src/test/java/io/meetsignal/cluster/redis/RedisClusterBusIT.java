@@ -1,0 +1,142 @@
+package io.meetsignal.cluster.redis;
+
+import static io.meetsignal.cluster.ClusterStoreContract.await;
+import static io.meetsignal.cluster.ClusterStoreContract.eventually;
+import static io.meetsignal.cluster.ClusterStoreContract.failureOf;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.meetsignal.cluster.ClusterBus;
+import io.meetsignal.cluster.ClusterBusContract;
+import io.meetsignal.cluster.ClusterMessage;
+import io.meetsignal.cluster.StoreUnavailableException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The bus contract against Redis, and what only the Redis bus does (bad input, outages). */
+class RedisClusterBusIT extends ClusterBusContract {
+
+    private final List<RedisCluster> clusters = new ArrayList<>();
+    private RedisConfig config = RedisLocator.freshConfig();
+
+    @Override
+    protected ClusterBus newBus() {
+        RedisCluster cluster = RedisCluster.connect(config);
+        clusters.add(cluster);
+        return cluster.bus();
+    }
+
+    @Override
+    protected CompletionStage<Void> started(ClusterBus bus) {
+        return ((RedisClusterBus) bus).started();
+    }
+
+    @AfterEach
+    void closeClusters() {
+        clusters.forEach(RedisCluster::close);
+    }
+
+    @Test
+    void unreadableMessagesAreDroppedAndDeliveryGoesOn() {
+        Node a = node("a");
+        ClusterMessage after = socketEvent("a", "after", 1);
+        RedisKeys keys = new RedisKeys(config.prefix());
+        RedisClient client = RedisClient.create(config.uri());
+        try (StatefulRedisConnection<String, String> raw = client.connect()) {
+            raw.sync().publish(keys.nodeChannel("a"), "not json");
+            raw.sync().publish(keys.nodeChannel("a"), "{\"type\":\"unknown\",\"roomId\":\"r1\"}");
+            raw.sync().publish(keys.nodeChannel("a"), "{\"type\":\"socket\",\"roomId\":\"r1\"}");
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+        await(a.bus.publish(after));
+
+        assertEquals(after, a.next());
+    }
+
+    @Test
+    void messagesOfAnotherPrefixAreNotSeen() {
+        Node a = node("a");
+        await(a.bus.joinRoom("r1"));
+        config = RedisLocator.freshConfig();
+        Node stranger = node("a");
+        await(stranger.bus.joinRoom("r1"));
+        ClusterMessage mine = roomEvent("r1", "mine", 1);
+        ClusterMessage theirs = roomEvent("r1", "theirs", 2);
+
+        await(stranger.bus.publish(theirs));
+        await(a.bus.publish(mine));
+
+        assertEquals(mine, a.next());
+        assertEquals(theirs, stranger.next());
+    }
+
+    @Test
+    void subscriptionsSurviveARedisRestart() {
+        try (RedisProcess redis = RedisLocator.dedicated().start()) {
+            config = RedisConfig.of(redis.uri()).withPrefix(RedisLocator.freshPrefix());
+            Node a = node("a");
+            Node b = node("b");
+            await(b.bus.joinRoom("r1"));
+
+            redis.stop();
+            assertInstanceOf(StoreUnavailableException.class,
+                    failureOf(a.bus.publish(roomEvent("r1", "lost", 0))));
+            redis.start();
+
+            AtomicInteger attempt = new AtomicInteger();
+            eventually(() -> {
+                ClusterMessage probe = roomEvent("r1", "probe", attempt.incrementAndGet());
+                a.bus.publish(probe);
+                ClusterMessage got = b.poll(Duration.ofMillis(200));
+                assertEquals("probe", got == null ? null : ((ClusterMessage.RoomEvent) got).event());
+            });
+            eventually(() -> {
+                ClusterMessage probe = socketEvent("b", "node-probe", attempt.incrementAndGet());
+                a.bus.publish(probe);
+                ClusterMessage got = b.poll(Duration.ofMillis(200));
+                assertEquals(ClusterMessage.SocketEvent.class, got == null ? null : got.getClass());
+            });
+        }
+    }
+
+    @Test
+    void changesMadeWhileRedisIsDownApplyWhenItIsBack() {
+        try (RedisProcess redis = RedisLocator.dedicated().start()) {
+            config = RedisConfig.of(redis.uri()).withPrefix(RedisLocator.freshPrefix());
+            RedisKeys keys = new RedisKeys(config.prefix());
+            Node a = node("a");
+            Node b = node("b");
+            await(b.bus.joinRoom("left-while-down"));
+
+            redis.stop();
+            failureOf(b.bus.leaveRoom("left-while-down"));
+            assertInstanceOf(StoreUnavailableException.class,
+                    failureOf(b.bus.joinRoom("joined-while-down")));
+            redis.start();
+
+            AtomicInteger attempt = new AtomicInteger();
+            eventually(() -> {
+                a.bus.publish(roomEvent("joined-while-down", "probe", attempt.incrementAndGet()));
+                ClusterMessage got = b.poll(Duration.ofMillis(200));
+                assertEquals("joined-while-down", got == null ? null : got.roomId());
+            });
+            RedisClient client = RedisClient.create(redis.uri());
+            try (StatefulRedisConnection<String, String> raw = client.connect()) {
+                eventually(() -> assertEquals(0L,
+                        raw.sync().pubsubNumsub(keys.roomChannel("left-while-down")).values().iterator().next()));
+                assertEquals(1L, raw.sync().pubsubNumsub(keys.roomChannel("joined-while-down")).values().iterator()
+                        .next());
+            } finally {
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            }
+        }
+    }
+}
