@@ -69,8 +69,18 @@ public interface ClusterStore extends AutoCloseable {
     /** The last {@link ChatMessage#HISTORY_SIZE} messages, oldest first. */
     CompletionStage<List<ChatMessage>> chatHistory(String roomId);
 
-    /** Marks {@code nodeId} alive for {@code ttl}. */
-    CompletionStage<Void> heartbeat(String nodeId, Duration ttl);
+    /**
+     * Marks {@code nodeId} alive for {@code ttl}; completes with whether its previous heartbeat was still
+     * there (false on the first beat, after a lapse, or when the shared state lost its data).
+     */
+    CompletionStage<Boolean> heartbeat(String nodeId, Duration ttl);
+
+    /**
+     * Puts back a room and seats that the shared state lost (Redis restarted empty): the room is stored again
+     * if it is missing, and each missing seat is restored unless the room has ended or the same user sits
+     * there from another socket. Completes with the number of seats restored.
+     */
+    CompletionStage<Integer> restore(Room room, List<Participant> seats);
 
     /** Removes the heartbeat of a node that leaves in good order. */
     CompletionStage<Void> removeNode(String nodeId);

@@ -617,6 +617,51 @@ public abstract class ClusterStoreContract {
     }
 
     @Test
+    void heartbeatTellsWhetherThePreviousOneWasStillThere() {
+        assertFalse(await(store.heartbeat(NODE_A, Duration.ofMinutes(1))));
+        assertTrue(await(store.heartbeat(NODE_A, Duration.ofMinutes(1))));
+        await(store.removeNode(NODE_A));
+        assertFalse(await(store.heartbeat(NODE_A, Duration.ofMinutes(1))));
+    }
+
+    @Test
+    void restorePutsBackAMissingRoomAndItsSeats() {
+        Room room = newRoom(capacity(10));
+        Participant a = user("a", HOST, NODE_A, Instant.now());
+        Participant b = participant("b", null, "B", NODE_A);
+
+        assertEquals(2, await(store.restore(room, List.of(a, b))));
+
+        assertEquals(Optional.of(room.id()), await(store.roomByCode(code(room))).map(Room::id));
+        assertEquals(Set.of("a", "b"), Set.copyOf(socketIds(await(store.participants(room.id())))));
+        JoinOutcome.Seated c = seated(join(room, guest("c")));
+        assertEquals(2, c.others().size());
+        await(store.heartbeat(NODE_A, Duration.ofMinutes(1)));
+        assertEquals(Set.of(), await(store.lostNodes()));
+    }
+
+    @Test
+    void restoreLeavesExistingSeatsAloneAndNeverSeatsAUserTwice() {
+        Room room = created(newRoom(capacity(10)));
+        seated(join(room, user("a", "u1", NODE_A, Instant.now())));
+
+        assertEquals(1, await(store.restore(room, List.of(user("a", "u1", NODE_A, Instant.now()),
+                user("a2", "u1", NODE_B, Instant.now()), guest("g")))));
+
+        assertEquals(Set.of("a", "g"), Set.copyOf(socketIds(await(store.participants(room.id())))));
+    }
+
+    @Test
+    void restoreDoesNotReopenAnEndedRoom() {
+        Room room = created(newRoom(capacity(10)));
+        seated(join(room, guest("a")));
+        await(store.endRoom(room.id()));
+
+        assertEquals(0, await(store.restore(room, List.of(guest("a")))));
+        assertTrue(await(store.participants(room.id())).isEmpty());
+    }
+
+    @Test
     void nodeWithoutSeatsIsNeverLost() {
         Room room = created(newRoom(RoomSettings.DEFAULTS));
         seated(join(room, guest("a")));

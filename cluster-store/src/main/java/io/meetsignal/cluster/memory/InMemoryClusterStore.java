@@ -276,10 +276,36 @@ public final class InMemoryClusterStore implements ClusterStore {
     }
 
     @Override
-    public CompletionStage<Void> heartbeat(String nodeId, Duration ttl) {
+    public CompletionStage<Boolean> heartbeat(String nodeId, Duration ttl) {
         return locked(() -> {
-            heartbeats.put(nodeId, clock.instant().plus(ttl));
-            return null;
+            Instant now = clock.instant();
+            Instant previous = heartbeats.put(nodeId, now.plus(ttl));
+            return previous != null && previous.isAfter(now);
+        });
+    }
+
+    @Override
+    public CompletionStage<Integer> restore(Room room, List<Participant> seats) {
+        return locked(() -> {
+            RoomState state = roomsById.get(room.id());
+            if (state == null) {
+                state = new RoomState(room);
+                roomsById.put(room.id(), state);
+                RoomCodes.normalize(room.code()).ifPresent(code -> roomIdByCode.putIfAbsent(code, room.id()));
+            }
+            if (!state.room.active()) {
+                return 0;
+            }
+            int restored = 0;
+            for (Participant p : seats) {
+                boolean userSeated = p.userId() != null
+                        && state.seats.values().stream().anyMatch(other -> p.userId().equals(other.userId()));
+                if (!state.seats.containsKey(p.socketId()) && !userSeated) {
+                    state.seats.put(p.socketId(), p);
+                    restored++;
+                }
+            }
+            return restored;
         });
     }
 

@@ -29,6 +29,7 @@ enum LuaScript {
     APPEND_CHAT,
     LOST_NODES,
     RELEASE_NODE,
+    RESTORE,
     ACTIVE_ROOM_COUNT;
 
     private final String source;

@@ -170,14 +170,27 @@ public final class RedisClusterStore implements ClusterStore {
     }
 
     @Override
-    public CompletionStage<Void> heartbeat(String nodeId, Duration ttl) {
+    public CompletionStage<Boolean> heartbeat(String nodeId, Duration ttl) {
         requireNonNull(nodeId, "nodeId");
         if (ttl.toMillis() < 1) {
             throw new IllegalArgumentException("ttl: " + ttl + " (expected: at least 1 ms)");
         }
         String renewedAt = RedisJson.write(clock.instant());
-        return call(() -> redis.set(keys.alive(nodeId), renewedAt, SetArgs.Builder.px(ttl.toMillis())))
-                .thenApply(ignored -> null);
+        return call(() -> redis.setGet(keys.alive(nodeId), renewedAt, SetArgs.Builder.px(ttl.toMillis())))
+                .thenApply(previous -> previous != null);
+    }
+
+    @Override
+    public CompletionStage<Integer> restore(Room room, List<Participant> seats) {
+        String code = RoomCodes.normalize(room.code())
+                .orElseThrow(() -> new IllegalArgumentException("code: " + room.code()));
+        String[] args = new String[seats.size() + 2];
+        args[0] = code;
+        args[1] = RedisJson.write(room);
+        for (int i = 0; i < seats.size(); i++) {
+            args[i + 2] = RedisJson.write(seats.get(i));
+        }
+        return this.<Long>script(LuaScript.RESTORE, ScriptOutputType.INTEGER, args).thenApply(Long::intValue);
     }
 
     @Override

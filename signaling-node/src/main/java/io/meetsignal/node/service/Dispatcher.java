@@ -98,6 +98,7 @@ public final class Dispatcher implements Consumer<ClusterMessage> {
         }
         sessions.seat(session, roomId, codeKey);
         rosters.prepare(roomId);
+        store.roomById(roomId).thenAccept(room -> room.ifPresent(rosters::remember));
         bus.joinRoom(roomId).thenCompose(subscribed -> store.participants(roomId)).whenComplete((participants, failure) -> {
             if (participants != null) {
                 rosters.seed(roomId, participants);

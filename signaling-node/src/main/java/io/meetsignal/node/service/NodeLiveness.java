@@ -29,6 +29,7 @@ public final class NodeLiveness implements AutoCloseable {
     private final Duration ttl;
     private final ScheduledExecutorService timers;
     private ScheduledFuture<?> heartbeats;
+    private volatile boolean beating;
     private ScheduledFuture<?> sweeps;
 
     public NodeLiveness(ClusterStore store, ClusterLock lock, RoomService rooms, String nodeId, Duration ttl,
@@ -51,10 +52,23 @@ public final class NodeLiveness implements AutoCloseable {
     }
 
     private void heartbeat() {
-        store.heartbeat(nodeId, ttl).whenComplete((ok, failure) -> {
+        store.heartbeat(nodeId, ttl).whenComplete((continued, failure) -> {
             if (failure != null) {
                 log.debug("Heartbeat of node {} failed: {}", nodeId, failure.toString());
+                return;
             }
+            if (!continued && beating) {
+                log.warn("The heartbeat of node {} was gone (shared state lost or unreachable for {}); "
+                        + "putting back the seats of its sockets", nodeId, ttl);
+                rooms.restoreLocalSeats().whenComplete((restored, restoreFailure) -> {
+                    if (restoreFailure != null) {
+                        log.warn("Restoring the seats of node {} failed: {}", nodeId, restoreFailure.toString());
+                    } else {
+                        log.info("Restored {} seats of node {}", restored, nodeId);
+                    }
+                });
+            }
+            beating = true;
         });
     }
 

@@ -159,6 +159,7 @@ public final class RoomService {
         List<Participant> everyone = new java.util.ArrayList<>(seated.others());
         everyone.add(seated.self());
         rosters.seed(room.id(), everyone);
+        rosters.remember(room);
         if (!seated.rejoin()) {
             log.info("Socket {} joined room {}", session.socketId(), room.id());
         }
@@ -416,6 +417,28 @@ public final class RoomService {
             }
             return all;
         });
+    }
+
+    // ---- shared state lost ------------------------------------------------------------------------
+
+    /**
+     * Puts back the rooms and seats of this node's live sockets after the shared state lost them (Redis
+     * restarted empty). Media state and chat history that were only in Redis are gone.
+     */
+    public CompletionStage<Integer> restoreLocalSeats() {
+        CompletionStage<Integer> total = completedFuture(0);
+        for (String roomId : sessions.roomIds()) {
+            Optional<Room> room = rosters.room(roomId);
+            if (room.isEmpty()) {
+                continue;
+            }
+            List<Participant> mine = new java.util.ArrayList<>();
+            for (Session local : sessions.inRoom(roomId)) {
+                rosters.find(roomId, local.socketId()).ifPresent(mine::add);
+            }
+            total = total.thenCompose(sum -> store.restore(room.get(), mine).thenApply(n -> sum + n));
+        }
+        return total;
     }
 
     // ---- lost nodes ---------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ package io.meetsignal.node.service;
 
 import io.meetsignal.cluster.ClusterMessage.RosterChange;
 import io.meetsignal.cluster.Participant;
+import io.meetsignal.cluster.Room;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
@@ -23,6 +24,7 @@ public final class Rosters {
     private static final class Roster {
         final Map<String, Participant> seats = new ConcurrentHashMap<>();
         final Set<String> left = ConcurrentHashMap.newKeySet();
+        volatile Room room;
     }
 
     private final Map<String, Roster> rooms = new ConcurrentHashMap<>();
@@ -58,6 +60,19 @@ public final class Rosters {
             roster.left.remove(change.joined().socketId());
             roster.seats.put(change.joined().socketId(), change.joined());
         }
+    }
+
+    /** Remembers the room record last seen at a join, to store it again if the shared state loses it. */
+    public void remember(Room room) {
+        Roster roster = rooms.get(room.id());
+        if (roster != null) {
+            roster.room = room;
+        }
+    }
+
+    public Optional<Room> room(String roomId) {
+        Roster roster = rooms.get(roomId);
+        return roster == null ? Optional.empty() : Optional.ofNullable(roster.room);
     }
 
     public Optional<Participant> find(String roomId, String socketId) {

@@ -49,6 +49,11 @@ public final class SessionRegistry {
         return n;
     }
 
+    /** The rooms in which this node has a seated session. */
+    public java.util.Set<String> roomIds() {
+        return java.util.Set.copyOf(byRoom.keySet());
+    }
+
     public int roomCount() {
         return byRoom.size();
     }
