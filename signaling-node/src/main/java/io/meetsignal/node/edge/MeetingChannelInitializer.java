@@ -15,12 +15,14 @@ final class MeetingChannelInitializer extends SocketIOChannelInitializer {
     static final String REST_API = "restApi";
     static final String POLLING_FLUSHER = "pollingFlusher";
     static final String DRAIN_GATE = "drainGate";
+    static final String DEMO_PAGE = "demoPage";
 
     private final OriginPolicy originPolicy;
     private final RestApi restApi;
     private final PollingFlusher flusher;
     private final MeetingPacketHandler packets;
     private final DrainGate drainGate;
+    private final DemoPage demoPage = new DemoPage();
 
     MeetingChannelInitializer(OriginPolicy originPolicy, RestApi restApi, PollingFlusher flusher,
                               MeetingPacketHandler packets, DrainGate drainGate) {
@@ -37,6 +39,7 @@ final class MeetingChannelInitializer extends SocketIOChannelInitializer {
         pipeline.addAfter(HTTP_ENCODER, ORIGIN_POLICY, originPolicy);
         pipeline.addAfter(ORIGIN_POLICY, DRAIN_GATE, drainGate);
         pipeline.addAfter(DRAIN_GATE, REST_API, restApi);
+        pipeline.addAfter(REST_API, DEMO_PAGE, demoPage);
         pipeline.addBefore(XHR_POLLING_TRANSPORT, POLLING_FLUSHER, flusher);
         packets.engine((ChannelInboundHandler) pipeline.get(PACKET_HANDLER));
         pipeline.replace(PACKET_HANDLER, PACKET_HANDLER, packets);
