@@ -178,3 +178,19 @@ describe('configuration', () => {
     });
   }
 });
+
+describe('ports', () => {
+  test('a port that is already bound stops the node with a message naming it', async () => {
+    const first = await startNode();
+    try {
+      const result = await startNodeExpectingFailure({ PORT: String(first.port) });
+      assert.notEqual(result.code, 0, `exit code ${result.code}`);
+      assert.match(result.output, new RegExp(`cannot bind port ${first.port}`),
+        `output must say which port:\n${result.output.slice(-2000)}`);
+      const health = await fetch(`${first.mgmtUrl}/healthz`);
+      assert.equal(health.status, 200, 'the node that holds the port is undisturbed');
+    } finally {
+      await first.stop();
+    }
+  });
+});

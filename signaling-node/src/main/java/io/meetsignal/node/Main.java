@@ -3,7 +3,6 @@ package io.meetsignal.node;
 import io.meetsignal.node.auth.DevTokens;
 import io.meetsignal.node.config.ConfigException;
 import io.meetsignal.node.config.NodeConfig;
-import java.net.BindException;
 import java.time.Duration;
 import sun.misc.Signal;
 
@@ -33,17 +32,9 @@ public final class Main {
         SignalingNode node;
         try {
             node = SignalingNode.start(config);
-        } catch (Exception e) { // a bind failure arrives as an undeclared BindException
-            Throwable cause = e;
-            while (cause.getCause() != null && !(cause instanceof BindException)) {
-                cause = cause.getCause();
-            }
-            if (cause instanceof BindException) {
-                System.err.println("signaling-node: cannot bind port " + config.port() + " or " + config.managementPort()
-                        + " on " + config.host() + ": " + cause.getMessage());
-            } else {
-                System.err.println("signaling-node: failed to start: " + e.getMessage());
-            }
+        } catch (Exception e) {
+            System.err.println("signaling-node: " + (e instanceof SignalingNode.BindFailure
+                    ? e.getMessage() : "failed to start: " + e.getMessage()));
             System.exit(1);
             return;
         }

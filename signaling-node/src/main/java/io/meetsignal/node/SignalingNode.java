@@ -88,8 +88,8 @@ public final class SignalingNode implements AutoCloseable {
         try {
             node.readiness.start();
             node.liveness.start();
-            node.publicAddress = node.server.start();
-            node.managementAddress = node.management.start();
+            node.publicAddress = bind(config.port(), config.host(), node.server::start);
+            node.managementAddress = bind(config.managementPort(), config.host(), node.management::start);
         } catch (RuntimeException e) {
             node.close();
             throw e;
@@ -97,6 +97,21 @@ public final class SignalingNode implements AutoCloseable {
         node.accepting.set(true);
         log.info("Node {} serving on {} (management {})", config.nodeId(), node.publicAddress, node.managementAddress);
         return node;
+    }
+
+    /** A port that cannot be bound (in use, not permitted); the message names it. */
+    public static final class BindFailure extends RuntimeException {
+        BindFailure(int port, String host, Throwable cause) {
+            super("cannot bind port " + port + " on " + host + ": " + cause.getMessage(), cause);
+        }
+    }
+
+    private static InetSocketAddress bind(int port, String host, java.util.function.Supplier<InetSocketAddress> start) {
+        try {
+            return start.get();
+        } catch (Exception e) { // Netty reports bind errors as undeclared IOExceptions
+            throw new BindFailure(port, host, e);
+        }
     }
 
     private static SignalingNode backend(NodeConfig config) {
