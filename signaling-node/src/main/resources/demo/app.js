@@ -54,9 +54,14 @@
   /** `{ title, text, detail }` for an error code (and the server's own message, shown as detail). */
   function explainCode(code, message) {
     if (code === 'JOIN_FAILED' && message) return explainJoin(message);
-    const [title, text] = CODES[code] ?? ['Something went wrong', 'The server refused the request.'];
+    const [title, text] = CODES[code] ?? ['Request refused', 'The server refused the request.'];
     const detail = message && message !== title ? (code === 'INTERNAL' ? `Reference: ${message}` : message) : '';
     return { title, text, detail, code };
+  }
+
+  function explainForceDisconnect(reason) {
+    const [title, text] = FORCE_DISCONNECT[reason] ?? ['Disconnected by the server', reason || ''];
+    return { title, text, code: 'FORCE_DISCONNECT' };
   }
 
   function explainJoin(message) {
@@ -197,7 +202,7 @@
       }
       body.append(row);
     }
-    const closeButton = el('button', { type: 'button', class: 'icon-btn small', 'aria-label': 'Dismiss' }, icon('close'));
+    const closeButton = el('button', { type: 'button', class: 'icon-btn small', 'aria-label': 'Dismiss', 'data-testid': 'toast-dismiss' }, icon('close'));
     node.append(body, closeButton);
     let timer = null;
     const close = () => {
@@ -247,8 +252,10 @@
     ui.waitingScreen.hidden = phase !== 'waiting';
     ui.meeting.hidden = phase !== 'joined';
     ui.roomInfo.hidden = phase !== 'joined';
-    ui.joinButton.disabled = phase === 'connecting';
-    ui.joinButton.textContent = phase === 'connecting' ? 'Joining…' : 'Join';
+    // while connecting, the join button cancels (the server may be unreachable for a while)
+    ui.joinButton.textContent = phase === 'connecting' ? 'Cancel' : 'Join';
+    ui.joinButton.classList.toggle('primary', phase !== 'connecting');
+    ui.joinButton.classList.toggle('secondary', phase === 'connecting');
     for (const input of [ui.name, ui.code, ui.token]) input.disabled = phase === 'connecting';
     if (phase === 'joined') requestAnimationFrame(layoutGrid);
   }
@@ -297,6 +304,10 @@
 
   async function onJoinSubmit(event) {
     event.preventDefault();
+    if (state.phase === 'connecting') {
+      leaveToLobby(null);
+      return;
+    }
     if (state.phase !== 'idle') return;
     hideBanner();
     const displayName = ui.name.value.trim();
@@ -323,6 +334,10 @@
     unavailableRetries = 0;
     setPhase('connecting');
     await startLocalMedia();
+    if (state.phase !== 'connecting') {
+      stopLocalMedia(); // cancelled while the browser asked for the camera
+      return;
+    }
     connect(displayName);
   }
 
@@ -435,7 +450,7 @@
     if (firstSeat) announceMyState();
     // the newcomer offers to everyone already there; the others wait for its offer
     for (const participant of data.participants ?? []) {
-      if (!peers.has(participant.socketId)) createPeer(participant.socketId);
+      if (!peers.has(participant.socketId)) createPeer(participant.socketId, { initiator: true });
     }
   }
 
@@ -474,8 +489,7 @@
       leaveToLobby({ title: 'Meeting ended', text: 'You ended the meeting for everyone.' }, 'info');
       return;
     }
-    const [title, text] = FORCE_DISCONNECT[reason] ?? ['Disconnected by the server', reason || ''];
-    leaveToLobby({ title, text, code: 'FORCE_DISCONNECT' });
+    leaveToLobby(explainForceDisconnect(reason));
   }
 
   function onConnectError(error) {
@@ -726,9 +740,12 @@
 
   async function toggleWaitingRoom() {
     const waitingRoom = ui.waitingToggle.checked;
-    ui.waitingToggle.checked = !waitingRoom; // until the server agrees
+    ui.waitingToggle.disabled = true; // until the server answers
     const response = await restCall('PATCH', `/api/rooms/${encodeURIComponent(state.roomId)}/settings`, { waitingRoom });
-    if (response) {
+    ui.waitingToggle.disabled = false;
+    if (!response) {
+      ui.waitingToggle.checked = Boolean(state.settings.waitingRoom);
+    } else {
       applySettings(response.settings ?? { ...state.settings, waitingRoom }, false);
       toast({ title: waitingRoom ? 'Waiting room on' : 'Waiting room off', text: waitingRoom ? 'You admit new joiners yourself.' : 'New joiners come straight in.' });
     }
@@ -937,7 +954,7 @@
   // WebRTC mesh with perfect negotiation: the newcomer offers; on glare the peer with the larger
   // socket id is polite and yields.
 
-  function createPeer(remoteId) {
+  function createPeer(remoteId, { initiator }) {
     const pc = new RTCPeerConnection({ iceServers });
     const peer = {
       id: remoteId,
@@ -954,12 +971,14 @@
     };
     peers.set(remoteId, peer);
 
+    // tracks added before an offer arrives are matched to its m-lines; an offerer without a camera or
+    // microphone still asks to receive them
     const audio = audioTrack();
     const video = outgoingVideo();
     if (audio) pc.addTrack(audio, localStream);
-    else pc.addTransceiver('audio', { direction: 'recvonly' });
+    else if (initiator) pc.addTransceiver('audio', { direction: 'recvonly' });
     if (video) pc.addTrack(video, localStream);
-    else pc.addTransceiver('video', { direction: 'recvonly' });
+    else if (initiator) pc.addTransceiver('video', { direction: 'recvonly' });
 
     // both sides create the same negotiated channel, so neither depends on who offered
     setupChannel(peer, pc.createDataChannel(DATA_CHANNEL, { negotiated: true, id: 0 }));
@@ -994,7 +1013,7 @@
 
   /** Creates a peer connection answering one that the remote side offered (it joined after us). */
   function answeringPeer(remoteId) {
-    return peers.get(remoteId) ?? createPeer(remoteId);
+    return peers.get(remoteId) ?? createPeer(remoteId, { initiator: false });
   }
 
   function sendDescription(peer) {
@@ -1389,11 +1408,14 @@
     const width = ui.stage.clientWidth - 2 * gap;
     const height = ui.stage.clientHeight - 2 * gap;
     if (width <= 0 || height <= 0) return;
+    // portrait stages (phones) get taller 4:3 tiles; the video is cropped to fill them
+    const ratio = height > width * 1.2 ? 4 / 3 : 16 / 9;
+    ui.grid.style.setProperty('--tile-ratio', String(ratio));
     let best = 0;
     for (let columns = 1; columns <= count; columns++) {
       const rows = Math.ceil(count / columns);
       const byWidth = (width - gap * (columns - 1)) / columns;
-      const byHeight = ((height - gap * (rows - 1)) / rows) * (16 / 9);
+      const byHeight = ((height - gap * (rows - 1)) / rows) * ratio;
       best = Math.max(best, Math.min(byWidth, byHeight));
     }
     ui.grid.style.setProperty('--tile-w', `${Math.max(120, Math.floor(best))}px`);
@@ -1472,6 +1494,7 @@
       return socket;
     },
     p2pPing,
+    explain: Object.freeze({ code: explainCode, join: explainJoin, forceDisconnect: explainForceDisconnect }),
   });
 
   init();

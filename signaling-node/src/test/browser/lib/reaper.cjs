@@ -1,0 +1,29 @@
+// Kills a browser (and its process group) if the test process that started it dies without cleaning
+// up, for example when the test runner kills a file that timed out. Started by lib/browser.js.
+const [parentPid, childPid] = process.argv.slice(2).map(Number);
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const timer = setInterval(() => {
+  if (!alive(childPid)) {
+    clearInterval(timer);
+    return;
+  }
+  if (!alive(parentPid)) {
+    try {
+      process.kill(-childPid, 'SIGKILL');
+    } catch {
+      try {
+        process.kill(childPid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    clearInterval(timer);
+  }
+}, 500);
