@@ -106,14 +106,40 @@ public final class RoomService {
         Room template = autoCreate ? newRoom(request.roomCode().strip().toLowerCase(Locale.ROOT), null,
                 session.userId(), RoomSettings.DEFAULTS) : null;
         return ready.thenCompose(nothing -> store.roomByCode(key))
-                .thenCompose(known -> known.map(room -> subscribe(room.id())).orElse(completedFuture(null))
-                        .thenCompose(nothing -> store.join(new JoinRequest(key, candidate, template)))
-                        .whenComplete((outcome, failure) -> {
-                            if (!(outcome instanceof JoinOutcome.Seated)) {
-                                known.ifPresent(room -> unsubscribeIfUnused(room.id()));
-                            }
-                        }))
+                .thenCompose(known -> {
+                    // the room this join will most likely seat in: subscribe before the join reads its roster
+                    String expected = known.map(Room::id).orElse(template == null ? null : template.id());
+                    CompletionStage<Void> subscribed = expected == null ? completedFuture(null) : subscribe(expected);
+                    return subscribed
+                            .thenCompose(nothing -> store.join(new JoinRequest(key, candidate, template)))
+                            .thenCompose(outcome -> subscribedTo(outcome, expected))
+                            .whenComplete((outcome, failure) -> {
+                                boolean seatedThere = outcome instanceof JoinOutcome.Seated seated
+                                        && seated.room().id().equals(expected);
+                                if (expected != null && !seatedThere) {
+                                    unsubscribeIfUnused(expected);
+                                }
+                            });
+                })
                 .thenCompose(outcome -> onJoinOutcome(session, key, outcome));
+    }
+
+    /**
+     * A seat in a room this node did not subscribe to before the join (another node created the room at the
+     * same moment): subscribe now and read the roster again, so that nobody who joined in between is missed.
+     */
+    private CompletionStage<JoinOutcome> subscribedTo(JoinOutcome outcome, String expected) {
+        if (!(outcome instanceof JoinOutcome.Seated seated) || seated.room().id().equals(expected)) {
+            return completedFuture(outcome);
+        }
+        String roomId = seated.room().id();
+        return subscribe(roomId).thenCompose(nothing -> store.participants(roomId)).thenApply(all -> {
+            List<Participant> others = all.stream()
+                    .filter(p -> !p.socketId().equals(seated.self().socketId()))
+                    .toList();
+            return new JoinOutcome.Seated(seated.room(), seated.self(), others, seated.history(), seated.waiting(),
+                    seated.replaced(), seated.rejoin());
+        });
     }
 
     /** Starts receiving a room's events before its roster is read, so that no change falls in between. */
