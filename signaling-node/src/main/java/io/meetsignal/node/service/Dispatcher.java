@@ -45,7 +45,12 @@ public final class Dispatcher implements Consumer<ClusterMessage> {
         }
         for (Session session : sessions.inRoom(event.roomId())) {
             if (!session.socketId().equals(event.exceptSocketId())) {
-                session.send(event.event(), event.payload());
+                session.roomEvent(event.roomId(), event.event(), event.payload());
+            }
+        }
+        for (Session session : sessions.joining(event.roomId())) {
+            if (!session.socketId().equals(event.exceptSocketId()) && !event.roomId().equals(session.roomId())) {
+                session.roomEvent(event.roomId(), event.event(), event.payload());
             }
         }
     }
@@ -96,14 +101,17 @@ public final class Dispatcher implements Consumer<ClusterMessage> {
         } catch (Exception e) {
             log.warn("Unreadable room-joined payload for socket {}", session.socketId(), e);
         }
+        sessions.beginJoin(session, roomId);
         sessions.seat(session, roomId, codeKey);
         rosters.prepare(roomId);
         store.roomById(roomId).thenAccept(room -> room.ifPresent(rosters::remember));
-        bus.joinRoom(roomId).thenCompose(subscribed -> store.participants(roomId)).whenComplete((participants, failure) -> {
-            if (participants != null) {
-                rosters.seed(roomId, participants);
-            }
-            deliver(session, event);
-        });
+        bus.joinRoom(roomId).thenCompose(subscribed -> store.participants(roomId))
+                .whenComplete((participants, failure) -> {
+                    if (participants != null) {
+                        rosters.seed(roomId, participants);
+                    }
+                    sessions.endJoin(session, roomId);
+                    session.completeJoin(() -> deliver(session, event), held -> true);
+                });
     }
 }

@@ -28,7 +28,9 @@ import io.meetsignal.cluster.RoomCodes;
 import io.meetsignal.cluster.RoomSettings;
 import io.meetsignal.cluster.Seat;
 import io.meetsignal.cluster.SettingsPatch;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.meetsignal.node.protocol.ErrorCode;
+import io.meetsignal.node.protocol.Json;
 import io.meetsignal.node.protocol.Payload;
 import io.meetsignal.node.protocol.ProtocolException;
 import io.meetsignal.node.protocol.Requests.Flag;
@@ -40,7 +42,9 @@ import io.meetsignal.node.protocol.Views.RoomJoined;
 import io.meetsignal.node.session.Session;
 import io.meetsignal.node.session.SessionRegistry;
 import java.time.Clock;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
@@ -109,10 +113,14 @@ public final class RoomService {
                 .thenCompose(known -> {
                     // the room this join will most likely seat in: subscribe before the join reads its roster
                     String expected = known.map(Room::id).orElse(template == null ? null : template.id());
-                    CompletionStage<Void> subscribed = expected == null ? completedFuture(null) : subscribe(expected);
+                    CompletionStage<Void> subscribed = completedFuture(null);
+                    if (expected != null) {
+                        sessions.beginJoin(session, expected);
+                        subscribed = subscribe(expected);
+                    }
                     return subscribed
                             .thenCompose(nothing -> store.join(new JoinRequest(key, candidate, template)))
-                            .thenCompose(outcome -> subscribedTo(outcome, expected))
+                            .thenCompose(outcome -> subscribedTo(session, outcome, expected))
                             .whenComplete((outcome, failure) -> {
                                 boolean seatedThere = outcome instanceof JoinOutcome.Seated seated
                                         && seated.room().id().equals(expected);
@@ -121,18 +129,30 @@ public final class RoomService {
                                 }
                             });
                 })
-                .thenCompose(outcome -> onJoinOutcome(session, key, outcome));
+                .thenCompose(outcome -> onJoinOutcome(session, key, outcome))
+                .whenComplete((answer, failure) -> stopHolding(session));
+    }
+
+    /** Ends a join in flight that did not seat the socket: nothing more is held for it. */
+    private void stopHolding(Session session) {
+        String holding = session.joiningRoomId();
+        if (holding != null) {
+            sessions.endJoin(session, holding);
+            session.abandonJoin();
+        }
     }
 
     /**
      * A seat in a room this node did not subscribe to before the join (another node created the room at the
      * same moment): subscribe now and read the roster again, so that nobody who joined in between is missed.
      */
-    private CompletionStage<JoinOutcome> subscribedTo(JoinOutcome outcome, String expected) {
+    private CompletionStage<JoinOutcome> subscribedTo(Session session, JoinOutcome outcome, String expected) {
         if (!(outcome instanceof JoinOutcome.Seated seated) || seated.room().id().equals(expected)) {
             return completedFuture(outcome);
         }
         String roomId = seated.room().id();
+        stopHolding(session);
+        sessions.beginJoin(session, roomId);
         return subscribe(roomId).thenCompose(nothing -> store.participants(roomId)).thenApply(all -> {
             List<Participant> others = all.stream()
                     .filter(p -> !p.socketId().equals(seated.self().socketId()))
@@ -170,9 +190,31 @@ public final class RoomService {
         JoinOutcome.Seated seated = (JoinOutcome.Seated) outcome;
         RoomJoined joined = seatLocally(session, key, seated);
         return announceSeat(seated).thenApply(nothing -> {
-            session.send(ROOM_JOINED, joined);
+            Set<String> known = new HashSet<>();
+            seated.others().forEach(p -> known.add(p.socketId()));
+            sessions.endJoin(session, seated.room().id());
+            session.completeJoin(() -> session.send(ROOM_JOINED, joined), held -> stillNews(held, known));
             return Acks.ok(joined);
         });
+    }
+
+    /**
+     * Whether a room event held during a join tells the client something that {@code room-joined} did not:
+     * a {@code user-joined} of someone already listed, or a {@code user-left} of someone never listed, does not.
+     */
+    private static boolean stillNews(Session.Held held, Set<String> listed) {
+        boolean joinedEvent = USER_JOINED.equals(held.event());
+        if (!joinedEvent && !USER_LEFT.equals(held.event())) {
+            return true;
+        }
+        try {
+            JsonNode payload = Json.MAPPER.readTree(held.payload());
+            String socketId = joinedEvent ? payload.path("participant").path("socketId").asText()
+                    : payload.path("socketId").asText();
+            return joinedEvent != listed.contains(socketId);
+        } catch (Exception e) {
+            return true;
+        }
     }
 
     /** Records a seat on this node and builds the {@code room-joined} body. */

@@ -4,7 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import io.meetsignal.node.auth.Identity;
 import io.meetsignal.node.protocol.Json;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
+import java.util.function.Predicate;
 
 /**
  * One authenticated Socket.IO socket on this node: who it is, where it sits, and its limits. The seat
@@ -26,6 +29,16 @@ public final class Session {
     private volatile String displayName;
     private volatile boolean closed;
     private volatile ScheduledFuture<?> typingLapse;
+    /** Guarded by {@code this}: the room a join is in flight for, and the room events held meanwhile. */
+    private String joiningRoomId;
+    private List<Held> held;
+
+    /** A room event that arrived while this socket's join was in flight. */
+    public record Held(String event, String payload) {
+    }
+
+    /** How many room events a join in flight may hold; more are dropped (a join takes milliseconds). */
+    static final int MAX_HELD = 1000;
 
     public Session(String socketId, Identity identity, ClientLink link, TokenBucket events, TokenBucket chat,
                    FloodDetector flood) {
@@ -107,6 +120,55 @@ public final class Session {
         if (previous != null) {
             previous.cancel(false);
         }
+    }
+
+    /**
+     * Starts holding the events of {@code roomId}: a join for it is in flight, and the client must see
+     * {@code room-joined} before any event of the room.
+     */
+    public synchronized void beginJoin(String roomId) {
+        joiningRoomId = roomId;
+        held = new ArrayList<>();
+    }
+
+    /** Delivers an event of {@code roomId}, or holds it while a join for that room is in flight. */
+    public synchronized void roomEvent(String roomId, String event, String payloadJson) {
+        if (closed) {
+            return;
+        }
+        if (roomId.equals(joiningRoomId)) {
+            if (held.size() < MAX_HELD) {
+                held.add(new Held(event, payloadJson));
+            }
+            return;
+        }
+        if (roomId.equals(this.roomId)) {
+            link.sendEvent(event, payloadJson);
+        }
+    }
+
+    /** Sends {@code room-joined} (through {@code answer}), then the held events that {@code keep} accepts. */
+    public synchronized void completeJoin(Runnable answer, Predicate<Held> keep) {
+        answer.run();
+        if (held != null && !closed) {
+            for (Held h : held) {
+                if (keep.test(h)) {
+                    link.sendEvent(h.event(), h.payload());
+                }
+            }
+        }
+        joiningRoomId = null;
+        held = null;
+    }
+
+    /** The join did not seat the socket in the room it expected; forget what was held. */
+    public synchronized void abandonJoin() {
+        joiningRoomId = null;
+        held = null;
+    }
+
+    public synchronized String joiningRoomId() {
+        return joiningRoomId;
     }
 
     public void send(String event, String payloadJson) {

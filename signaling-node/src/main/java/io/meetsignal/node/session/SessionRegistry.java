@@ -11,6 +11,7 @@ public final class SessionRegistry {
 
     private final Map<String, Session> bySocketId = new ConcurrentHashMap<>();
     private final Map<String, Set<Session>> byRoom = new ConcurrentHashMap<>();
+    private final Map<String, Set<Session>> joining = new ConcurrentHashMap<>();
 
     public void add(Session session) {
         bySocketId.put(session.socketId(), session);
@@ -39,6 +40,26 @@ public final class SessionRegistry {
     public Collection<Session> inRoom(String roomId) {
         Set<Session> sessions = byRoom.get(roomId);
         return sessions == null ? Set.of() : sessions;
+    }
+
+    /** The local sessions whose join for {@code roomId} is in flight. */
+    public Collection<Session> joining(String roomId) {
+        Set<Session> sessions = joining.get(roomId);
+        return sessions == null ? Set.of() : sessions;
+    }
+
+    /** Marks a join for {@code roomId} in flight: the room's events are held for the session until it ends. */
+    public void beginJoin(Session session, String roomId) {
+        session.beginJoin(roomId);
+        joining.computeIfAbsent(roomId, id -> ConcurrentHashMap.newKeySet()).add(session);
+    }
+
+    /** The join in flight for {@code roomId} ended (seated or not). */
+    public void endJoin(Session session, String roomId) {
+        joining.computeIfPresent(roomId, (id, sessions) -> {
+            sessions.remove(session);
+            return sessions.isEmpty() ? null : sessions;
+        });
     }
 
     public int seatedCount() {
