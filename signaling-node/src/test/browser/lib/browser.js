@@ -66,7 +66,7 @@ export async function launchBrowser({ name = 'browser', extraFlags = [] } = {}) 
   const args = [...CHROMIUM_FLAGS, ...extraFlags, `--user-data-dir=${profile}`, '--remote-debugging-address=127.0.0.1', '--remote-debugging-port=0', 'about:blank'];
   const proc = spawn(CHROMIUM, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   running.add(proc.pid);
-  const reaper = spawn(process.execPath, [resolve(here, 'reaper.cjs'), String(process.pid), String(proc.pid)], {
+  const reaper = spawn(process.execPath, [resolve(here, '../../conformance/lib/reaper.cjs'), String(process.pid), String(proc.pid)], {
     stdio: 'ignore',
     detached: true,
   });
