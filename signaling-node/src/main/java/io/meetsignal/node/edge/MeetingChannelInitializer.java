@@ -1,11 +1,15 @@
 package io.meetsignal.node.edge;
 
+import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.SocketIOChannelInitializer;
+import com.corundumstudio.socketio.handler.EncoderHandler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.ChannelPipeline;
 
 /**
- * netty-socketio's pipeline with our handlers: the origin policy and the REST API right after the HTTP
+ * netty-socketio's pipeline with our handlers (and its encoder with a queue-safe packet encoder): the origin policy and the REST API right after the HTTP
  * codec, the polling flusher in front of the polling transport, and our packet handler in place of the
  * library's (which it keeps for Engine.IO control packets).
  */
@@ -24,8 +28,16 @@ final class MeetingChannelInitializer extends SocketIOChannelInitializer {
     private final DrainGate drainGate;
     private final DemoPage demoPage = new DemoPage();
 
+    private final EncoderHandler encoder;
+
     MeetingChannelInitializer(OriginPolicy originPolicy, RestApi restApi, PollingFlusher flusher,
-                              MeetingPacketHandler packets, DrainGate drainGate) {
+                              MeetingPacketHandler packets, DrainGate drainGate, Configuration configuration) {
+        try {
+            this.encoder = new EncoderHandler(configuration,
+                    new QueueSafePacketEncoder(configuration, configuration.getJsonSupport()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         this.drainGate = drainGate;
         this.originPolicy = originPolicy;
         this.restApi = restApi;
@@ -41,6 +53,7 @@ final class MeetingChannelInitializer extends SocketIOChannelInitializer {
         pipeline.addAfter(DRAIN_GATE, REST_API, restApi);
         pipeline.addAfter(REST_API, DEMO_PAGE, demoPage);
         pipeline.addBefore(XHR_POLLING_TRANSPORT, POLLING_FLUSHER, flusher);
+        pipeline.replace(SOCKETIO_ENCODER, SOCKETIO_ENCODER, encoder);
         packets.engine((ChannelInboundHandler) pipeline.get(PACKET_HANDLER));
         pipeline.replace(PACKET_HANDLER, PACKET_HANDLER, packets);
     }

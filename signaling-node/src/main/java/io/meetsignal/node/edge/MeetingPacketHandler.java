@@ -125,6 +125,8 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
                 engine.channelRead(ctx, new PacketsMessage(head, copy, transport));
                 if (type == '2' && length == 6 && "probe".equals(content.toString(offset + 1, 5, StandardCharsets.US_ASCII))) {
                     flusher.afterProbe(head, ctx.channel());
+                } else if (type == '5') {
+                    flusher.afterUpgrade(head, ctx.channel());
                 }
             }
             default -> log.debug("Ignored engine packet of type {} from {}", (char) type, head.getSessionId());

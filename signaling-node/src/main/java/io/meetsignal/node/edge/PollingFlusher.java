@@ -31,6 +31,7 @@ final class PollingFlusher extends ChannelInboundHandlerAdapter {
 
     private static final long PROBE_NUDGE_MILLIS = 50;
     private static final int PROBE_NUDGES = 100;
+    private static final long[] UPGRADE_CHECKS_MILLIS = {10, 50, 250, 1000};
 
     private final Map<UUID, Channel> polls = new ConcurrentHashMap<>();
 
@@ -83,6 +84,22 @@ final class PollingFlusher extends ChannelInboundHandlerAdapter {
         afterSend(head);
         websocket.eventLoop().schedule(() -> nudge(head, websocket, remaining - 1), PROBE_NUDGE_MILLIS,
                 TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * After the client's UPGRADE: netty-socketio hands the polling queue to the websocket, flushes it, and only
+     * then switches the client's current transport, so a packet sent from another thread in between lands in
+     * the shared queue and waits for the next websocket write (a ping, 25 s later). A few checks of that queue
+     * on the websocket's event loop right after the upgrade flush such a packet.
+     */
+    void afterUpgrade(ClientHead head, Channel websocket) {
+        for (long delay : UPGRADE_CHECKS_MILLIS) {
+            websocket.eventLoop().schedule(() -> {
+                if (websocket.isActive() && !head.getPacketsQueue(Transport.WEBSOCKET).isEmpty()) {
+                    websocket.writeAndFlush(new OutPacketMessage(head, Transport.WEBSOCKET));
+                }
+            }, delay, TimeUnit.MILLISECONDS);
+        }
     }
 
     void forget(UUID engineSessionId) {

@@ -4,6 +4,7 @@ import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.SocketConfig;
 import com.corundumstudio.socketio.SocketIOServer;
 import com.corundumstudio.socketio.Transport;
+import com.corundumstudio.socketio.protocol.JacksonJsonSupport;
 import io.meetsignal.cluster.ClusterStore;
 import io.meetsignal.node.auth.HandshakeAuthenticator;
 import io.meetsignal.node.auth.TokenVerifier;
@@ -49,6 +50,7 @@ public final class SignalingServer implements AutoCloseable {
         cfg.setAllowCustomRequests(false);
         cfg.setEnableCors(true);
         cfg.setUseLinuxNativeEpoll(Epoll.isAvailable());
+        cfg.setJsonSupport(new JacksonJsonSupport());
         SocketConfig socket = new SocketConfig();
         socket.setReuseAddress(true);
         socket.setTcpNoDelay(true);
@@ -60,7 +62,7 @@ public final class SignalingServer implements AutoCloseable {
                 sessions, rooms, router, metrics, flusher, accepting);
         server = new SocketIOServer(cfg);
         server.setPipelineFactory(new MeetingChannelInitializer(new OriginPolicy(config.corsOrigins()),
-                new RestApi(store, rooms, tokens), flusher, packets, new DrainGate(accepting, SOCKET_IO_PATH)));
+                new RestApi(store, rooms, tokens), flusher, packets, new DrainGate(accepting, SOCKET_IO_PATH), cfg));
         server.addDisconnectListener(client -> packets.onEngineClosed(client.getSessionId()));
     }
 

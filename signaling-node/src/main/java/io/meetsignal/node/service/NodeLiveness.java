@@ -30,6 +30,8 @@ public final class NodeLiveness implements AutoCloseable {
     private final ScheduledExecutorService timers;
     private ScheduledFuture<?> heartbeats;
     private volatile boolean beating;
+    private volatile long lastStoreFailureNanos;
+    private final Duration quietAfterFailure;
     private ScheduledFuture<?> sweeps;
 
     public NodeLiveness(ClusterStore store, ClusterLock lock, RoomService rooms, String nodeId, Duration ttl,
@@ -40,6 +42,8 @@ public final class NodeLiveness implements AutoCloseable {
         this.nodeId = nodeId;
         this.ttl = ttl;
         this.timers = timers;
+        this.quietAfterFailure = ttl.plus(ttl.dividedBy(3));
+        this.lastStoreFailureNanos = System.nanoTime() - quietAfterFailure.toNanos();
     }
 
     public void start() {
@@ -54,6 +58,7 @@ public final class NodeLiveness implements AutoCloseable {
     private void heartbeat() {
         store.heartbeat(nodeId, ttl).whenComplete((continued, failure) -> {
             if (failure != null) {
+                storeFailed();
                 log.debug("Heartbeat of node {} failed: {}", nodeId, failure.toString());
                 return;
             }
@@ -72,12 +77,24 @@ public final class NodeLiveness implements AutoCloseable {
         });
     }
 
-    /** Looks for lost nodes and releases their seats; completes when done (for tests). */
+    /**
+     * Looks for lost nodes and releases their seats. Skipped until the store has answered this node for a
+     * whole heartbeat period after any failure: when Redis comes back from an outage every heartbeat may
+     * have lapsed, and live nodes must get the chance to renew theirs before anyone is declared lost.
+     */
     public CompletionStage<Void> sweep() {
+        if (System.nanoTime() - lastStoreFailureNanos < quietAfterFailure.toNanos()) {
+            return CompletableFuture.completedFuture(null);
+        }
         return store.lostNodes().thenCompose(this::releaseAll).exceptionally(failure -> {
+            storeFailed();
             log.debug("Sweep for lost nodes failed: {}", failure.toString());
             return null;
         });
+    }
+
+    private void storeFailed() {
+        lastStoreFailureNanos = System.nanoTime();
     }
 
     private CompletionStage<Void> releaseAll(Set<String> lost) {

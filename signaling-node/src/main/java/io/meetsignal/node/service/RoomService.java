@@ -359,7 +359,8 @@ public final class RoomService {
                 return delivery.toSocket(target.nodeId(), target.socketId(), room.id(), FORCE_MUTE, Payload.of(),
                                 SocketAction.NONE)
                         .thenCompose(nothing -> delivery.toRoom(room.id(), null, USER_TOGGLE_AUDIO,
-                                Payload.of("socketId", target.socketId(), "enabled", false)));
+                                Payload.of("socketId", target.socketId(), "enabled", false),
+                                new RosterChange(updated.get(), null)));
             });
         }).thenApply(nothing -> Acks.ok());
     }
@@ -491,7 +492,7 @@ public final class RoomService {
 
     /**
      * Puts back the rooms and seats of this node's live sockets after the shared state lost them (Redis
-     * restarted empty). Media state and chat history that were only in Redis are gone.
+     * restarted empty), media state included (rosters follow every toggle). Chat history is gone.
      */
     public CompletionStage<Integer> restoreLocalSeats() {
         CompletionStage<Integer> total = completedFuture(0);

@@ -10,6 +10,7 @@ import static io.meetsignal.node.protocol.Events.USER_TOGGLE_VIDEO;
 import static io.meetsignal.node.protocol.Events.USER_TYPING;
 
 import io.meetsignal.cluster.ChatMessage;
+import io.meetsignal.cluster.ClusterMessage.RosterChange;
 import io.meetsignal.cluster.ClusterMessage.SocketAction;
 import io.meetsignal.cluster.ClusterStore;
 import io.meetsignal.cluster.MediaChange;
@@ -123,7 +124,8 @@ public final class SignalService {
             if (updated.isEmpty()) {
                 throw RoomService.notInRoom();
             }
-            return delivery.toRoom(roomId, session.socketId(), event, payload);
+            // the roster keeps media state too, so that a node can put the seat back if Redis loses it
+            return delivery.toRoom(roomId, session.socketId(), event, payload, new RosterChange(updated.get(), null));
         }).thenApply(nothing -> Acks.ok());
     }
 
