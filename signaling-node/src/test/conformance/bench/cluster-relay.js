@@ -18,6 +18,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runBenchmark } from './run.js';
 import { io } from 'socket.io-client';
 
 const self = fileURLToPath(import.meta.url);
@@ -330,18 +331,4 @@ async function main() {
   }
 }
 
-if (process.argv.includes('--worker')) {
-  worker();
-} else {
-  const deadline = setTimeout(() => {
-    console.error('benchmark still running after 15 minutes: giving up');
-    process.exit(2);
-  }, 15 * 60_000);
-  deadline.unref();
-  main()
-    .then(() => process.exit(0))
-    .catch((error) => {
-      console.error(error);
-      process.exit(1);
-    });
-}
+runBenchmark({ main, worker, minutes: 15 });

@@ -13,6 +13,7 @@
 import { execFileSync, fork, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runBenchmark } from './run.js';
 
 const self = fileURLToPath(import.meta.url);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -238,18 +239,4 @@ async function startWithLimit(startNode, jar, env, limit) {
   return startNode({ ...env, PATH: `${dir}:${process.env.PATH}` }, { readyTimeoutMs: 60_000 });
 }
 
-if (process.argv.includes('--worker')) {
-  worker();
-} else {
-  const deadline = setTimeout(() => {
-    console.error('benchmark still running after 10 minutes: giving up');
-    process.exit(2);
-  }, 10 * 60_000);
-  deadline.unref();
-  main()
-    .then(() => process.exit(0))
-    .catch((error) => {
-      console.error(error);
-      process.exit(1);
-    });
-}
+runBenchmark({ main, worker, minutes: 10 });
