@@ -54,7 +54,7 @@ COPY --from=build --chown=root:root /signaling-node.jar /app/signaling-node.jar
 # the command line, so an operator replaces these by setting the variable (docker run -e,
 # compose environment, Kubernetes env). The heap follows the container's memory limit.
 # Nothing is written outside /tmp: the root filesystem may be mounted read-only.
-ENV JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=75.0 -XX:InitialRAMPercentage=50.0 -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp" \
+ENV JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=75.0 -XX:InitialRAMPercentage=75.0 -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp" \
     HOST=0.0.0.0 \
     PORT=3001 \
     MANAGEMENT_PORT=9091 \
