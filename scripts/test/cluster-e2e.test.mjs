@@ -30,6 +30,9 @@ const clusterEnv = {
   CLUSTER_RUN_DIR: process.env.CLUSTER_RUN_DIR ?? resolve(root, 'run/cluster-e2e'),
   DRAIN_SECONDS: '2',
   NODE_TTL: '10s',
+  // a dead node's seats wait out the recovery window (its clients may come back elsewhere); kept equal to
+  // NODE_TTL here so that the node-lost deadline below stays that of §8
+  RECOVERY_WINDOW: '10s',
   ALLOW_GUESTS: 'true',
   ROOMS_AUTO_CREATE: 'false',
   CLUSTER_STOP_TIMEOUT: '15',

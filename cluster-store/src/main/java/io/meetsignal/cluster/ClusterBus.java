@@ -1,12 +1,16 @@
 package io.meetsignal.cluster;
 
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
 /**
- * Cross-node delivery. A {@link ClusterMessage.RoomEvent} reaches every node that declared interest in
- * its room (the sender's node included); a {@link ClusterMessage.SocketEvent} reaches the named node.
- * Everything one node publishes reaches any one node in the order it was published.
+ * Cross-node delivery. A {@link ClusterMessage.RoomEvent} or {@link ClusterMessage.SeatEvent} reaches every node
+ * that declared interest in its room (the sender's node included), with its offset in the room's log; a
+ * {@link ClusterMessage.SocketEvent} reaches the named node. Everything one node publishes reaches any one node
+ * in the order it was published, and the logged messages of one room reach every node in the order of their
+ * offsets.
  */
 public interface ClusterBus extends AutoCloseable {
 
@@ -17,6 +21,14 @@ public interface ClusterBus extends AutoCloseable {
 
     /** This node wants the events of {@code roomId}; completes once they will be delivered. */
     CompletionStage<Void> joinRoom(String roomId);
+
+    /**
+     * The logged messages of {@code roomId} after {@code afterOffset} (exclusive), oldest first, with their
+     * offsets. Empty when the log cannot tell everything that came after that offset: it was trimmed past it
+     * (older than the log's retention, or the room's log outgrew its cap), or more than {@code limit}
+     * messages came after it.
+     */
+    CompletionStage<Optional<List<ClusterMessage>>> replay(String roomId, String afterOffset, int limit);
 
     /** This node no longer has sockets in {@code roomId}. */
     CompletionStage<Void> leaveRoom(String roomId);

@@ -54,6 +54,22 @@ public interface ClusterStore extends AutoCloseable {
     /** Releases a seat; empty when the socket held no seat in that room. */
     CompletionStage<Optional<Participant>> leave(String roomId, String socketId);
 
+    /**
+     * Releases a seat only while node {@code nodeId} holds it: a node whose socket went away releases nothing
+     * once the socket has been recovered on another node meanwhile.
+     */
+    CompletionStage<Optional<Participant>> leaveIfHeldBy(String roomId, String socketId, String nodeId);
+
+    /**
+     * Moves the seat of socket {@code socketId} to node {@code nodeId} (connection state recovery), when
+     * {@code recoveryKey} is the key its join gave and the seat is still there; empty otherwise.
+     */
+    CompletionStage<Optional<TakenOver>> takeOver(String socketId, String recoveryKey, String nodeId);
+
+    /** A seat moved by {@link #takeOver}: the room, the seat as it is now, and the node that held it before. */
+    record TakenOver(Room room, Participant seat, String previousNodeId) {
+    }
+
     /** Releases a seat and bans its holder (by {@link Participant#banKey()}) from the room. */
     CompletionStage<Optional<Participant>> removeAndBan(String roomId, String socketId);
 

@@ -39,6 +39,11 @@ public record Participant(String socketId,
         };
     }
 
+    /** The same seat, held by a socket on node {@code newNodeId} (after a recovery moved it). */
+    public Participant onNode(String newNodeId) {
+        return new Participant(socketId, userId, displayName, newNodeId, muted, videoOff, screenSharing, handRaised, joinedAt);
+    }
+
     public Participant seatedAt(Instant when) {
         return new Participant(socketId, userId, displayName, nodeId, muted, videoOff, screenSharing, handRaised, when);
     }

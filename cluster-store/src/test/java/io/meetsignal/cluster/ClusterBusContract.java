@@ -4,6 +4,7 @@ import static io.meetsignal.cluster.ClusterStoreContract.TIMEOUT;
 import static io.meetsignal.cluster.ClusterStoreContract.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Inherited;
@@ -293,6 +294,91 @@ public abstract class ClusterBusContract {
                 ClusterMessage.SocketAction.NONE);
     }
 
+    static ClusterMessage withoutOffset(ClusterMessage message) {
+        if (message instanceof ClusterMessage.RoomEvent event) {
+            return event.withOffset(null);
+        }
+        return message instanceof ClusterMessage.SeatEvent event ? event.withOffset(null) : message;
+    }
+
+    // ---- the room's log
+
+    @Test
+    void loggedMessagesArriveWithIncreasingOffsetsAndSocketEventsWithout() {
+        Node a = node("a");
+        await(a.bus.joinRoom("r1"));
+        for (int i = 0; i < 20; i++) {
+            await(a.bus.publish(i % 2 == 0 ? roomEvent("r1", "chat-message", i)
+                    : new ClusterMessage.SeatEvent("r1", "s" + i, "offer", "{\"n\":" + i + "}",
+                            ClusterMessage.SocketAction.NONE)));
+        }
+        await(a.bus.publish(socketEvent("a", "offer", 99)));
+        a.next(21);
+
+        assertEquals(20, a.offsets.size());
+        for (int i = 1; i < a.offsets.size(); i++) {
+            assertTrue(Offsets.compare(a.offsets.get(i - 1), a.offsets.get(i)) < 0, a.offsets.toString());
+        }
+    }
+
+    @Test
+    void replayGivesTheLoggedMessagesAfterAnOffsetInOrder() {
+        Node a = node("a");
+        await(a.bus.joinRoom("r1"));
+        List<ClusterMessage> sent = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            ClusterMessage message = roomEvent("r1", "chat-message", i);
+            sent.add(message);
+            await(a.bus.publish(message));
+            await(a.bus.publish(roomEvent("other-room", "chat-message", i)));
+        }
+        a.next(10);
+
+        List<ClusterMessage> all = await(a.bus.replay("r1", Offsets.START, 100)).orElseThrow();
+        List<ClusterMessage> after = await(a.bus.replay("r1", all.get(3).offset(), 100)).orElseThrow();
+
+        assertEquals(sent, all.stream().map(ClusterBusContract::withoutOffset).toList());
+        assertTrue(a.offsets.containsAll(all.stream().map(ClusterMessage::offset).toList()),
+                "replayed with the offsets they were delivered with");
+        assertEquals(sent.subList(4, 10), after.stream().map(ClusterBusContract::withoutOffset).toList());
+        assertEquals(List.of(), await(a.bus.replay("r1", all.get(9).offset(), 100)).orElseThrow());
+        assertEquals(List.of(), await(a.bus.replay("never-used", Offsets.START, 100)).orElseThrow());
+    }
+
+    @Test
+    void replayPastTheLimitIsAGap() {
+        Node a = node("a");
+        await(a.bus.joinRoom("r1"));
+        for (int i = 0; i < 5; i++) {
+            await(a.bus.publish(roomEvent("r1", "chat-message", i)));
+        }
+        a.next(5);
+
+        assertTrue(await(a.bus.replay("r1", Offsets.START, 4)).isEmpty(), "five messages do not fit in four");
+        assertEquals(5, await(a.bus.replay("r1", Offsets.START, 5)).orElseThrow().size());
+    }
+
+    /** A bus whose rooms' logs keep at most {@code cap} messages. */
+    protected abstract ClusterBus newBusWithLogCap(int cap);
+
+    @Test
+    void replayFromBeforeWhatTheCapTrimmedIsAGap() {
+        ClusterBus bus = newBusWithLogCap(3);
+        buses.add(bus);
+        Node a = new Node("a", bus);
+        bus.start("a", a::receive);
+        await(started(bus));
+        await(bus.joinRoom("r1"));
+        for (int i = 0; i < 6; i++) {
+            await(bus.publish(roomEvent("r1", "chat-message", i)));
+        }
+        a.next(6);
+
+        assertTrue(await(bus.replay("r1", a.offsets.get(1), 100)).isEmpty(), "offsets 2 and 3 were trimmed");
+        List<ClusterMessage> kept = await(bus.replay("r1", a.offsets.get(2), 100)).orElseThrow();
+        assertEquals(a.offsets.subList(3, 6), kept.stream().map(ClusterMessage::offset).toList());
+    }
+
     /** A node in a test: its bus and what its listener received. */
     protected static final class Node {
 
@@ -301,7 +387,10 @@ public abstract class ClusterBusContract {
 
         public final String id;
         public final ClusterBus bus;
+        /** What arrived, without the offsets the bus added (so that it compares with what was published). */
         private final BlockingQueue<ClusterMessage> received = new LinkedBlockingQueue<>();
+        /** The offsets of the logged messages that arrived, in arrival order. */
+        public final List<String> offsets = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         Node(String id, ClusterBus bus) {
             this.id = id;
@@ -309,7 +398,10 @@ public abstract class ClusterBusContract {
         }
 
         public void receive(ClusterMessage message) {
-            received.add(message);
+            if (message.offset() != null) {
+                offsets.add(message.offset());
+            }
+            received.add(withoutOffset(message));
             if (message instanceof ClusterMessage.RoomEvent event && THROW.equals(event.event())) {
                 throw new IllegalStateException("listener fails on purpose");
             }

@@ -757,6 +757,47 @@ public abstract class ClusterStoreContract {
         return participants.stream().map(Participant::socketId).toList();
     }
 
+    // ---- connection state recovery
+
+    @Test
+    void takeOverMovesTheSeatToTheNewNodeWithTheRightKeyOnly() {
+        Room room = created(newRoom(RoomSettings.DEFAULTS));
+        Participant a = participant("s1", "u1", "Ann", "node-a");
+        seated(await(store.join(new JoinRequest(code(room), a, null, "secret-1"))));
+
+        assertTrue(await(store.takeOver("s1", "wrong", "node-b")).isEmpty(), "a wrong key takes nothing");
+        ClusterStore.TakenOver taken = await(store.takeOver("s1", "secret-1", "node-b")).orElseThrow();
+
+        assertEquals(room.id(), taken.room().id());
+        assertEquals("node-b", taken.seat().nodeId());
+        assertEquals("node-a", taken.previousNodeId());
+        assertEquals(List.of("node-b"), await(store.participants(room.id())).stream().map(Participant::nodeId).toList());
+        assertTrue(await(store.leaveIfHeldBy(room.id(), "s1", "node-a")).isEmpty(), "the old node releases nothing");
+        assertEquals(1, await(store.participants(room.id())).size());
+        assertEquals(List.of(), await(store.releaseNode("node-a")), "the seat is not the old node's any more");
+        assertTrue(await(store.leaveIfHeldBy(room.id(), "s1", "node-b")).isPresent());
+        assertTrue(await(store.takeOver("s1", "secret-1", "node-c")).isEmpty(), "a released seat cannot be taken");
+    }
+
+    @Test
+    void takeOverFindsNothingWithoutAKeyOrAfterTheRoomEnded() {
+        Room room = created(newRoom(RoomSettings.DEFAULTS));
+        seated(join(room, participant("s1", "u1", "Ann", "node-a")));
+        seated(await(store.join(new JoinRequest(code(room), participant("s2", "u2", "Bo", "node-a"), null, "k2"))));
+
+        assertTrue(await(store.takeOver("s1", "", "node-b")).isEmpty(), "joined without a key");
+        await(store.endRoom(room.id()));
+        assertTrue(await(store.takeOver("s2", "k2", "node-b")).isEmpty(), "the room ended");
+    }
+
+    @Test
+    void aJoinTellsTheOffsetOfTheRoomsLog() {
+        Room room = created(newRoom(RoomSettings.DEFAULTS));
+        JoinOutcome.Seated seated = seated(join(room, participant("s1", "u1", "Ann", "node-a")));
+
+        assertTrue(Offsets.valid(seated.offset()), seated.offset());
+    }
+
     protected Room created(Room room) {
         return await(store.createRoom(room));
     }

@@ -9,4 +9,9 @@ class InMemoryClusterBusTest extends ClusterBusContract {
     protected ClusterBus newBus() {
         return new InMemoryClusterBus();
     }
+
+    @Override
+    protected ClusterBus newBusWithLogCap(int cap) {
+        return new InMemoryClusterBus(java.time.Clock.systemUTC(), java.time.Duration.ofSeconds(60), cap);
+    }
 }

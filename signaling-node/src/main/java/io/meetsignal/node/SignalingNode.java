@@ -19,6 +19,7 @@ import io.meetsignal.node.ops.Readiness;
 import io.meetsignal.node.service.Delivery;
 import io.meetsignal.node.service.Dispatcher;
 import io.meetsignal.node.service.NodeLiveness;
+import io.meetsignal.node.service.Recovery;
 import io.meetsignal.node.service.RoomService;
 import io.meetsignal.node.service.Rosters;
 import io.meetsignal.node.service.SignalService;
@@ -41,6 +42,8 @@ public final class SignalingNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SignalingNode.class);
     /** How long a starting node waits for Redis before it gives up. */
     static final Duration REDIS_STARTUP_WAIT = Duration.ofSeconds(30);
+    /** The most messages a room's log keeps, whatever their age. */
+    static final int LOG_CAP = 10_000;
 
     private final NodeConfig config;
     private final ClusterStore store;
@@ -77,8 +80,12 @@ public final class SignalingNode implements AutoCloseable {
         TokenVerifier tokens = new TokenVerifier(config.auth());
         bus.start(config.nodeId(), new Dispatcher(sessions, rosters, store, bus, rooms));
         readiness = new Readiness(store, () -> accepting.get() && !closed.get(), timers);
-        liveness = new NodeLiveness(store, lock, rooms, config.nodeId(), config.nodeTtl(), timers);
-        server = new SignalingServer(config, store, sessions, rooms, signals, tokens, metrics, accepting::get);
+        Recovery recovery = new Recovery(store, bus, sessions, rosters, rooms, config.nodeId(), config.recoveryWindow(),
+                timers);
+        liveness = new NodeLiveness(store, lock, rooms, config.nodeId(), config.nodeTtl(), config.recoveryWindow(),
+                timers);
+        server = new SignalingServer(config, store, sessions, rooms, recovery, signals, tokens, metrics,
+                accepting::get);
         management = new ManagementServer(config.host(), config.managementPort(), readiness, metrics);
     }
 
@@ -117,11 +124,12 @@ public final class SignalingNode implements AutoCloseable {
     private static SignalingNode backend(NodeConfig config) {
         if (config.redisUrl().isEmpty()) {
             log.info("Using the in-memory store: this node runs alone (set REDIS_URL to run a cluster)");
-            return new SignalingNode(config, new InMemoryClusterStore(), new InMemoryClusterBus(),
+            InMemoryClusterBus bus = new InMemoryClusterBus(Clock.systemUTC(), logRetention(config), LOG_CAP);
+            return new SignalingNode(config, new InMemoryClusterStore(Clock.systemUTC(), bus::head), bus,
                     new InMemoryClusterLock());
         }
         RedisConfig redis = new RedisConfig(config.redisUrl().get(), config.redisPrefix(),
-                RedisConfig.DEFAULT_COMMAND_TIMEOUT);
+                RedisConfig.DEFAULT_COMMAND_TIMEOUT).withLog(logRetention(config), LOG_CAP);
         RedisCluster cluster = connectWithRetry(redis);
         RedissonClusterLock lock;
         try {
@@ -132,6 +140,14 @@ public final class SignalingNode implements AutoCloseable {
         }
         log.info("Using Redis at {} with key prefix '{}'", redacted(redis.uri()), config.redisPrefix());
         return new SignalingNode(config, cluster.store(), cluster.bus(), lock);
+    }
+
+    /**
+     * How long a room's log keeps a message: twice the recovery window, so that an event still in flight when a
+     * client's transport dropped is there for as long as the client may come back.
+     */
+    static Duration logRetention(NodeConfig config) {
+        return config.recoveryWindow().isZero() ? Duration.ofSeconds(1) : config.recoveryWindow().multipliedBy(2);
     }
 
     private static RedisCluster connectWithRetry(RedisConfig redis) {

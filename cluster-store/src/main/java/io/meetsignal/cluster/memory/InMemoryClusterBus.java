@@ -4,17 +4,59 @@ import static java.util.concurrent.CompletableFuture.completedFuture;
 
 import io.meetsignal.cluster.ClusterBus;
 import io.meetsignal.cluster.ClusterMessage;
+import io.meetsignal.cluster.Offsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A {@link ClusterBus} for a node that runs alone: every message is delivered to this node at once. */
+/**
+ * A {@link ClusterBus} for a node that runs alone: every message is delivered to this node at once. The rooms'
+ * logs live in memory, trimmed like the Redis ones (retention and cap), with offsets of the same form.
+ */
 public final class InMemoryClusterBus implements ClusterBus {
 
     private static final Logger log = LoggerFactory.getLogger(InMemoryClusterBus.class);
 
+    private final Clock clock;
+    private final long retentionMillis;
+    private final int cap;
+    /** Guarded by itself: the logs, and the order in which messages are numbered and delivered. */
+    private final Map<String, RoomLog> logs = new HashMap<>();
+    /** The last offset of each room's log, readable without the lock ({@link #head}). */
+    private final Map<String, String> heads = new ConcurrentHashMap<>();
+    private long lastMillis;
+    private long lastSequence;
+    private long lastPurgeMillis;
     private volatile Consumer<ClusterMessage> listener;
+
+    private record Entry(String offset, long millis, ClusterMessage message) {
+    }
+
+    private static final class RoomLog {
+        final ArrayDeque<Entry> entries = new ArrayDeque<>();
+        String cut;
+    }
+
+    public InMemoryClusterBus() {
+        this(Clock.systemUTC(), Duration.ofSeconds(60), 10_000);
+    }
+
+    public InMemoryClusterBus(Clock clock, Duration retention, int cap) {
+        this.clock = clock;
+        this.retentionMillis = retention.toMillis();
+        this.cap = cap;
+    }
 
     @Override
     public void start(String nodeId, Consumer<ClusterMessage> listener) {
@@ -23,15 +65,93 @@ public final class InMemoryClusterBus implements ClusterBus {
 
     @Override
     public CompletionStage<Void> publish(ClusterMessage message) {
-        Consumer<ClusterMessage> target = listener;
-        if (target != null) {
-            try {
-                target.accept(message);
-            } catch (RuntimeException e) {
-                log.warn("Cluster message listener failed for {}", message.getClass().getSimpleName(), e);
+        synchronized (logs) {
+            ClusterMessage delivered = message;
+            if (message instanceof ClusterMessage.RoomEvent event) {
+                delivered = event.withOffset(append(event));
+            } else if (message instanceof ClusterMessage.SeatEvent event) {
+                delivered = event.withOffset(append(event));
+            }
+            Consumer<ClusterMessage> target = listener;
+            if (target != null) {
+                try {
+                    target.accept(delivered);
+                } catch (RuntimeException e) {
+                    log.warn("Cluster message listener failed for {}", message.getClass().getSimpleName(), e);
+                }
             }
         }
         return completedFuture(null);
+    }
+
+    /** Numbers a message and appends it to its room's log; called holding the lock. */
+    private String append(ClusterMessage message) {
+        long now = clock.millis();
+        if (now > lastMillis) {
+            lastMillis = now;
+            lastSequence = 0;
+        } else {
+            lastSequence++;
+        }
+        String offset = lastMillis + "-" + lastSequence;
+        RoomLog roomLog = logs.computeIfAbsent(message.roomId(), id -> new RoomLog());
+        roomLog.entries.addLast(new Entry(offset, now, withOffset(message, offset)));
+        while (!roomLog.entries.isEmpty()
+                && (roomLog.entries.size() > cap || roomLog.entries.peekFirst().millis() < now - retentionMillis)) {
+            roomLog.cut = roomLog.entries.removeFirst().offset();
+        }
+        heads.put(message.roomId(), offset);
+        if (now - lastPurgeMillis > retentionMillis) {
+            lastPurgeMillis = now;
+            // logs whose newest message is past the retention hold nothing a recovering client may still need
+            logs.entrySet().removeIf(room -> {
+                Entry newest = room.getValue().entries.peekLast();
+                boolean stale = newest == null || newest.millis() < now - retentionMillis;
+                if (stale) {
+                    heads.remove(room.getKey());
+                }
+                return stale;
+            });
+        }
+        return offset;
+    }
+
+    private static ClusterMessage withOffset(ClusterMessage message, String offset) {
+        if (message instanceof ClusterMessage.RoomEvent event) {
+            return event.withOffset(offset);
+        }
+        return message instanceof ClusterMessage.SeatEvent event ? event.withOffset(offset) : message;
+    }
+
+    @Override
+    public CompletionStage<Optional<List<ClusterMessage>>> replay(String roomId, String afterOffset, int limit) {
+        if (!Offsets.valid(afterOffset) || limit < 0) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("offset " + afterOffset + ", limit " + limit));
+        }
+        synchronized (logs) {
+            RoomLog roomLog = logs.get(roomId);
+            if (roomLog == null) {
+                return completedFuture(Optional.of(List.of()));
+            }
+            if (roomLog.cut != null && Offsets.compare(afterOffset, roomLog.cut) < 0) {
+                return completedFuture(Optional.empty());
+            }
+            List<ClusterMessage> after = new ArrayList<>();
+            for (Entry entry : roomLog.entries) {
+                if (Offsets.compare(entry.offset(), afterOffset) > 0) {
+                    if (after.size() == limit) {
+                        return completedFuture(Optional.empty());
+                    }
+                    after.add(entry.message());
+                }
+            }
+            return completedFuture(Optional.of(after));
+        }
+    }
+
+    /** The offset of the last message logged for {@code roomId}, or {@link Offsets#START}; never blocks. */
+    public String head(String roomId) {
+        return heads.getOrDefault(roomId, Offsets.START);
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.meetsignal.cluster.JoinOutcome;
 import io.meetsignal.cluster.JoinRefusal;
 import io.meetsignal.cluster.JoinRequest;
 import io.meetsignal.cluster.MediaChange;
+import io.meetsignal.cluster.Offsets;
 import io.meetsignal.cluster.Participant;
 import io.meetsignal.cluster.Room;
 import io.meetsignal.cluster.RoomCodeTakenException;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -41,13 +43,25 @@ public final class InMemoryClusterStore implements ClusterStore {
     private final Map<String, RoomState> roomsById = new HashMap<>();
     private final Map<String, String> roomIdByCode = new HashMap<>();
     private final Map<String, Instant> heartbeats = new HashMap<>();
+    /** Socket id → the room it sits or waits in and its recovery key. */
+    private final Map<String, Recovery> recovery = new HashMap<>();
+    private final Function<String, String> logHead;
+
+    private record Recovery(String roomId, String key) {
+    }
 
     public InMemoryClusterStore() {
         this(Clock.systemUTC());
     }
 
     public InMemoryClusterStore(Clock clock) {
+        this(clock, roomId -> Offsets.START);
+    }
+
+    /** {@code logHead} tells the offset of a room's log (the bus's) for the snapshot of a join. */
+    public InMemoryClusterStore(Clock clock, Function<String, String> logHead) {
         this.clock = clock;
+        this.logHead = logHead;
     }
 
     private static final class RoomState {
@@ -117,6 +131,7 @@ public final class InMemoryClusterStore implements ClusterStore {
             List<Seat> released = new ArrayList<>();
             state.seats.values().forEach(p -> released.add(new Seat(roomId, p, false)));
             state.waiting.values().forEach(p -> released.add(new Seat(roomId, p, true)));
+            released.forEach(seat -> forget(seat.participant().socketId(), roomId));
             state.seats.clear();
             state.waiting.clear();
             return released;
@@ -154,6 +169,7 @@ public final class InMemoryClusterStore implements ClusterStore {
             }
             if (!host && room.settings().waitingRoom()) {
                 Participant queued = state.waiting.computeIfAbsent(candidate.socketId(), id -> candidate);
+                remember(candidate.socketId(), roomId, request.recoveryKey());
                 return new JoinOutcome.Waiting(room, queued);
             }
             Participant replaced = sameUser(state, candidate);
@@ -162,9 +178,11 @@ public final class InMemoryClusterStore implements ClusterStore {
             }
             if (replaced != null) {
                 state.seats.remove(replaced.socketId());
+                forget(replaced.socketId(), roomId);
             }
             Participant seat = candidate.seatedAt(clock.instant());
             state.seats.put(seat.socketId(), seat);
+            remember(seat.socketId(), roomId, request.recoveryKey());
             return seated(state, seat, replaced, false);
         });
     }
@@ -181,7 +199,27 @@ public final class InMemoryClusterStore implements ClusterStore {
         return null;
     }
 
-    private static JoinOutcome.Seated seated(RoomState state, Participant self, Participant replaced, boolean rejoin) {
+    private void remember(String socketId, String roomId, String key) {
+        if (key != null) {
+            recovery.put(socketId, new Recovery(roomId, key));
+        }
+    }
+
+    private void forget(String socketId, String roomId) {
+        Recovery known = recovery.get(socketId);
+        if (known != null && known.roomId().equals(roomId)) {
+            recovery.remove(socketId);
+        }
+    }
+
+    private <T extends Participant> T forgotten(T participant, String roomId) {
+        if (participant != null) {
+            forget(participant.socketId(), roomId);
+        }
+        return participant;
+    }
+
+    private JoinOutcome.Seated seated(RoomState state, Participant self, Participant replaced, boolean rejoin) {
         List<Participant> others = new ArrayList<>(state.seats.size());
         for (Participant p : state.seats.values()) {
             if (!p.socketId().equals(self.socketId())) {
@@ -190,7 +228,7 @@ public final class InMemoryClusterStore implements ClusterStore {
         }
         List<Participant> waiting = state.room.isHost(self.userId()) ? List.copyOf(state.waiting.values()) : List.of();
         return new JoinOutcome.Seated(state.room, self, List.copyOf(others), List.copyOf(state.chat), waiting,
-                replaced, rejoin);
+                replaced, rejoin, logHead.apply(state.room.id()));
     }
 
     @Override
@@ -212,6 +250,7 @@ public final class InMemoryClusterStore implements ClusterStore {
             state.waiting.remove(socketId);
             if (replaced != null) {
                 state.seats.remove(replaced.socketId());
+                forget(replaced.socketId(), roomId);
             }
             Participant seat = waiting.seatedAt(clock.instant());
             state.seats.put(socketId, seat);
@@ -221,18 +260,46 @@ public final class InMemoryClusterStore implements ClusterStore {
 
     @Override
     public CompletionStage<Optional<Participant>> removeWaiting(String roomId, String socketId) {
-        return locked(() -> Optional.ofNullable(roomsById.get(roomId)).map(state -> state.waiting.remove(socketId)));
+        return locked(() -> Optional.ofNullable(roomsById.get(roomId))
+                .map(state -> forgotten(state.waiting.remove(socketId), roomId)));
     }
 
     @Override
     public CompletionStage<Optional<Participant>> leave(String roomId, String socketId) {
-        return locked(() -> Optional.ofNullable(roomsById.get(roomId)).map(state -> state.seats.remove(socketId)));
+        return locked(() -> Optional.ofNullable(roomsById.get(roomId))
+                .map(state -> forgotten(state.seats.remove(socketId), roomId)));
+    }
+
+    @Override
+    public CompletionStage<Optional<Participant>> leaveIfHeldBy(String roomId, String socketId, String nodeId) {
+        return locked(() -> Optional.ofNullable(roomsById.get(roomId))
+                .filter(state -> state.seats.containsKey(socketId) && state.seats.get(socketId).nodeId().equals(nodeId))
+                .map(state -> forgotten(state.seats.remove(socketId), roomId)));
+    }
+
+    @Override
+    public CompletionStage<Optional<TakenOver>> takeOver(String socketId, String recoveryKey, String nodeId) {
+        return locked(() -> {
+            Recovery known = recovery.get(socketId);
+            if (known == null || !known.key().equals(recoveryKey)) {
+                return Optional.empty();
+            }
+            return active(known.roomId()).flatMap(state -> {
+                Participant seat = state.seats.get(socketId);
+                if (seat == null) {
+                    return Optional.empty();
+                }
+                Participant moved = seat.onNode(nodeId);
+                state.seats.put(socketId, moved);
+                return Optional.of(new TakenOver(state.room, moved, seat.nodeId()));
+            });
+        });
     }
 
     @Override
     public CompletionStage<Optional<Participant>> removeAndBan(String roomId, String socketId) {
         return locked(() -> Optional.ofNullable(roomsById.get(roomId)).map(state -> {
-            Participant removed = state.seats.remove(socketId);
+            Participant removed = forgotten(state.seats.remove(socketId), roomId);
             if (removed != null) {
                 state.bans.add(removed.banKey());
             }
@@ -352,6 +419,7 @@ public final class InMemoryClusterStore implements ClusterStore {
                     boolean gone = p.nodeId().equals(nodeId);
                     if (gone) {
                         released.add(new Seat(state.room.id(), p, false));
+                        forget(p.socketId(), state.room.id());
                     }
                     return gone;
                 });
@@ -359,6 +427,7 @@ public final class InMemoryClusterStore implements ClusterStore {
                     boolean gone = p.nodeId().equals(nodeId);
                     if (gone) {
                         released.add(new Seat(state.room.id(), p, true));
+                        forget(p.socketId(), state.room.id());
                     }
                     return gone;
                 });

@@ -8,7 +8,8 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import io.meetsignal.cluster.ClusterMessage;
 
 /**
- * {@link ClusterMessage}s as JSON: the record's fields plus {@code "type": "room" | "socket"}. Payloads travel as
+ * {@link ClusterMessage}s as JSON: the record's fields plus {@code "type": "room" | "seat" | "socket"}
+ * (the offset is not part of the text: the bus carries it beside). Payloads travel as
  * JSON strings; unknown fields are ignored.
  */
 final class ClusterMessageCodec {
@@ -16,6 +17,7 @@ final class ClusterMessageCodec {
     @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
     @JsonSubTypes({
         @JsonSubTypes.Type(value = ClusterMessage.RoomEvent.class, name = "room"),
+        @JsonSubTypes.Type(value = ClusterMessage.SeatEvent.class, name = "seat"),
         @JsonSubTypes.Type(value = ClusterMessage.SocketEvent.class, name = "socket")
     })
     private interface Typed {

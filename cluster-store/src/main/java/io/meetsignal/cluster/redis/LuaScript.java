@@ -1,5 +1,10 @@
 package io.meetsignal.cluster.redis;
 
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -10,7 +15,7 @@ import java.util.HexFormat;
 import java.util.Locale;
 
 /**
- * The Lua scripts of the store, one per check-and-change. Each is {@link RedisKeys#luaPrelude()}, then
+ * The Lua scripts of the store (one per check-and-change) and of the bus's room logs. Each is {@link RedisKeys#luaPrelude()}, then
  * {@code lib.lua}, then its own file from this package's resources.
  */
 enum LuaScript {
@@ -30,7 +35,12 @@ enum LuaScript {
     LOST_NODES,
     RELEASE_NODE,
     RESTORE,
-    ACTIVE_ROOM_COUNT;
+    ACTIVE_ROOM_COUNT,
+    TAKE_OVER,
+    PUBLISH_LOGGED,
+    REPLAY;
+
+    private static final String[] NO_KEYS = new String[0];
 
     private final String source;
     private final String sha;
@@ -39,6 +49,22 @@ enum LuaScript {
         this.source = RedisKeys.luaPrelude() + resource("lib.lua") + "\n-- " + fileName() + "\n"
                 + resource(fileName());
         this.sha = sha1(source);
+    }
+
+    /**
+     * Runs this script by its SHA, sending its source only when Redis does not have it cached. {@code prefix} and
+     * {@code roomTtlMillis} become {@code ARGV[1]} and {@code ARGV[2]} (see {@code lib.lua}), {@code args} follow.
+     */
+    <T> CompletionStage<T> run(RedisAsyncCommands<String, String> redis, String prefix, String roomTtlMillis,
+                               ScriptOutputType type, String... args) {
+        String[] argv = new String[args.length + 2];
+        argv[0] = prefix;
+        argv[1] = roomTtlMillis;
+        System.arraycopy(args, 0, argv, 2, args.length);
+        return RedisFailures.guard(() -> redis.<T>evalsha(sha, type, NO_KEYS, argv)
+                .exceptionallyCompose(failure -> RedisFailures.unwrap(failure) instanceof RedisNoScriptException
+                        ? redis.<T>eval(source, type, NO_KEYS, argv)
+                        : CompletableFuture.failedFuture(failure)));
     }
 
     String fileName() {

@@ -51,7 +51,7 @@ public final class RedisCluster implements AutoCloseable {
             }
         };
         this.store = new RedisClusterStore(commands, keys, config.roomTtl(), Clock.systemUTC(), release);
-        this.bus = new RedisClusterBus(subscriber, publisher, keys, release);
+        this.bus = new RedisClusterBus(subscriber, publisher, keys, config, release);
     }
 
     /**

@@ -2,7 +2,9 @@ package io.meetsignal.cluster.redis;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -10,7 +12,11 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.meetsignal.cluster.ClusterBus;
 import io.meetsignal.cluster.ClusterMessage;
+import io.meetsignal.cluster.Offsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -26,9 +32,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link ClusterBus} over Redis pub/sub: {@link ClusterMessage.RoomEvent}s on the channel of their room,
- * {@link ClusterMessage.SocketEvent}s on the channel of their node ({@link RedisKeys}); one {@code PUBLISH} per
- * message. Create it with {@link RedisCluster#connect}.
+ * A {@link ClusterBus} over Redis pub/sub: {@link ClusterMessage.RoomEvent}s and {@link ClusterMessage.SeatEvent}s
+ * on the channel of their room, {@link ClusterMessage.SocketEvent}s on the channel of their node
+ * ({@link RedisKeys}); one Redis command per message. A room's messages are logged: one script appends the
+ * message to the room's log (a stream) and publishes it with its entry id, which is its offset; the log is what
+ * {@link #replay} reads. Socket events are published as they are. Create it with {@link RedisCluster#connect}.
  *
  * <p>Every Redis command of the bus is issued from one thread of its own, in the order of the calls, so that
  * messages leave in publish order and subscriptions end as the last {@code joinRoom}/{@code leaveRoom} said.
@@ -40,11 +48,18 @@ public final class RedisClusterBus implements ClusterBus {
 
     static final Duration RECONCILE_INTERVAL = Duration.ofSeconds(1);
 
+    /** Stands for the offset of a message that is not logged: every published text is {@code <offset> <json>}. */
+    private static final String UNLOGGED_MARK = "-";
+    private static final String UNLOGGED = UNLOGGED_MARK + " ";
+
     private static final Logger log = LoggerFactory.getLogger(RedisClusterBus.class);
 
     private final StatefulRedisPubSubConnection<String, String> subscriber;
     private final StatefulRedisConnection<String, String> publisher;
     private final RedisKeys keys;
+    private final String roomTtlMillis;
+    private final String logRetentionMillis;
+    private final String logCap;
     private final Runnable onClose;
     private final ClusterMessageCodec codec = new ClusterMessageCodec();
     private final ScheduledExecutorService commands;
@@ -58,10 +73,14 @@ public final class RedisClusterBus implements ClusterBus {
     private volatile String nodeChannel;
 
     RedisClusterBus(StatefulRedisPubSubConnection<String, String> subscriber,
-                    StatefulRedisConnection<String, String> publisher, RedisKeys keys, Runnable onClose) {
+                    StatefulRedisConnection<String, String> publisher, RedisKeys keys, RedisConfig config,
+                    Runnable onClose) {
         this.subscriber = requireNonNull(subscriber, "subscriber");
         this.publisher = requireNonNull(publisher, "publisher");
         this.keys = requireNonNull(keys, "keys");
+        this.roomTtlMillis = Long.toString(config.roomTtl().toMillis());
+        this.logRetentionMillis = Long.toString(config.logRetention().toMillis());
+        this.logCap = Integer.toString(config.logCap());
         this.onClose = requireNonNull(onClose, "onClose");
         this.commands = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "redis-cluster-bus");
@@ -126,11 +145,48 @@ public final class RedisClusterBus implements ClusterBus {
 
     @Override
     public CompletionStage<Void> publish(ClusterMessage message) {
-        String channel = message instanceof ClusterMessage.SocketEvent socketEvent
-                ? keys.nodeChannel(socketEvent.nodeId())
-                : keys.roomChannel(message.roomId());
         String text = codec.encode(message);
-        return onCommandThread(() -> RedisFailures.guard(() -> publisher.async().publish(channel, text)));
+        if (message instanceof ClusterMessage.SocketEvent socketEvent) {
+            String channel = keys.nodeChannel(socketEvent.nodeId());
+            return onCommandThread(() -> RedisFailures.guard(() -> publisher.async().publish(channel, UNLOGGED + text)));
+        }
+        String roomId = message.roomId();
+        String channel = keys.roomChannel(roomId);
+        return onCommandThread(() -> LuaScript.PUBLISH_LOGGED.run(publisher.async(), keys.prefix(), roomTtlMillis,
+                ScriptOutputType.VALUE, roomId, channel, text, logRetentionMillis, logCap));
+    }
+
+    @Override
+    public CompletionStage<Optional<List<ClusterMessage>>> replay(String roomId, String afterOffset, int limit) {
+        if (!Offsets.valid(afterOffset) || limit < 0) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("offset " + afterOffset + ", limit " + limit));
+        }
+        return LuaScript.REPLAY.<List<Object>>run(publisher.async(), keys.prefix(), roomTtlMillis,
+                ScriptOutputType.MULTI, roomId, afterOffset, Integer.toString(limit)).thenApply(reply -> {
+                    if (reply.isEmpty() || !"ok".equals(reply.get(0))) {
+                        return Optional.empty();
+                    }
+                    List<ClusterMessage> messages = new ArrayList<>(reply.size() / 2);
+                    for (int i = 1; i + 1 < reply.size(); i += 2) {
+                        String offset = (String) reply.get(i);
+                        try {
+                            messages.add(withOffset(codec.decode((String) reply.get(i + 1)), offset));
+                        } catch (JsonProcessingException e) {
+                            log.warn("Skipped an unreadable entry {} of the log of room {}", offset, roomId);
+                        }
+                    }
+                    return Optional.of(messages);
+                });
+    }
+
+    private static ClusterMessage withOffset(ClusterMessage message, String offset) {
+        if (message instanceof ClusterMessage.RoomEvent event) {
+            return event.withOffset(offset);
+        }
+        if (message instanceof ClusterMessage.SeatEvent event) {
+            return event.withOffset(offset);
+        }
+        return message;
     }
 
     /**
@@ -164,7 +220,15 @@ public final class RedisClusterBus implements ClusterBus {
         }
         ClusterMessage message;
         try {
-            message = codec.decode(body);
+            int space = body.indexOf(' ');
+            if (space < 1) {
+                throw new JsonParseException(null, "no offset");
+            }
+            String offset = body.substring(0, space);
+            message = codec.decode(body.substring(space + 1));
+            if (!offset.equals(UNLOGGED_MARK)) {
+                message = withOffset(message, offset);
+            }
         } catch (JsonProcessingException e) {
             // the text may hold SDP or ICE candidates: name the failure only
             log.warn("Dropped an unreadable cluster message on {}: {}", channel, e.getClass().getSimpleName());

@@ -3,7 +3,6 @@ package io.meetsignal.cluster.redis;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -38,7 +37,6 @@ import java.util.function.Supplier;
  */
 public final class RedisClusterStore implements ClusterStore {
 
-    private static final String[] NO_KEYS = new String[0];
     private static final TypeReference<List<Participant>> PARTICIPANTS = new TypeReference<>() { };
     private static final TypeReference<List<Seat>> SEATS = new TypeReference<>() { };
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() { };
@@ -112,7 +110,8 @@ public final class RedisClusterStore implements ClusterStore {
                 RedisJson.write(candidate),
                 RedisJson.write(candidate.seatedAt(clock.instant())),
                 template != null ? template.id() : "",
-                template != null ? RedisJson.write(template) : "")
+                template != null ? RedisJson.write(template) : "",
+                request.recoveryKey() != null ? request.recoveryKey() : "")
                 .thenApply(RedisClusterStore::outcome);
     }
 
@@ -129,7 +128,26 @@ public final class RedisClusterStore implements ClusterStore {
 
     @Override
     public CompletionStage<Optional<Participant>> leave(String roomId, String socketId) {
-        return script(LuaScript.LEAVE, roomId, socketId).thenApply(json -> optional(json, Participant.class));
+        return script(LuaScript.LEAVE, roomId, socketId, "").thenApply(json -> optional(json, Participant.class));
+    }
+
+    @Override
+    public CompletionStage<Optional<Participant>> leaveIfHeldBy(String roomId, String socketId, String nodeId) {
+        return script(LuaScript.LEAVE, roomId, socketId, requireNonNull(nodeId, "nodeId"))
+                .thenApply(json -> optional(json, Participant.class));
+    }
+
+    @Override
+    public CompletionStage<Optional<TakenOver>> takeOver(String socketId, String recoveryKey, String nodeId) {
+        return script(LuaScript.TAKE_OVER, socketId, recoveryKey, nodeId)
+                .thenApply(json -> optional(json, TakenOverJson.class).map(TakenOverJson::toTakenOver));
+    }
+
+    /** What {@code take_over.lua} answers. */
+    record TakenOverJson(Room room, Participant seat, String previousNodeId) {
+        TakenOver toTakenOver() {
+            return new TakenOver(room, seat, previousNodeId);
+        }
     }
 
     @Override
@@ -230,16 +248,8 @@ public final class RedisClusterStore implements ClusterStore {
         return this.script(script, ScriptOutputType.VALUE, args);
     }
 
-    /** Runs {@code script} by its SHA, sending its source only when Redis does not have it cached. */
     private <T> CompletionStage<T> script(LuaScript script, ScriptOutputType type, String... args) {
-        String[] argv = new String[args.length + 2];
-        argv[0] = keys.prefix();
-        argv[1] = roomTtlMillis;
-        System.arraycopy(args, 0, argv, 2, args.length);
-        return call(() -> redis.<T>evalsha(script.sha(), type, NO_KEYS, argv)
-                .exceptionallyCompose(failure -> RedisFailures.unwrap(failure) instanceof RedisNoScriptException
-                        ? redis.<T>eval(script.source(), type, NO_KEYS, argv)
-                        : CompletableFuture.failedFuture(failure)));
+        return script.run(redis, keys.prefix(), roomTtlMillis, type, args);
     }
 
     private static <T> CompletionStage<T> call(Supplier<? extends CompletionStage<T>> command) {
@@ -263,12 +273,13 @@ public final class RedisClusterStore implements ClusterStore {
                                  List<ChatMessage> history,
                                  List<Participant> waiting,
                                  Participant replaced,
-                                 boolean rejoin) {
+                                 boolean rejoin,
+                                 String offset) {
 
         JoinOutcome toJoinOutcome() {
             return switch (outcome) {
                 case "seated" -> new JoinOutcome.Seated(room, self, listOf(others), listOf(history), listOf(waiting),
-                        replaced, rejoin);
+                        replaced, rejoin, offset);
                 case "waiting" -> new JoinOutcome.Waiting(room, self);
                 case "refused" -> new JoinOutcome.Refused(requireNonNull(reason, "reason"));
                 default -> throw new IllegalStateException("unknown join outcome from Redis: " + outcome);

@@ -12,12 +12,17 @@ import java.util.regex.Pattern;
  * @param prefix         put before every key and channel, so that several clusters can share one Redis
  * @param commandTimeout how long one command (and connecting) may take before it fails as unavailable
  * @param roomTtl        how long an ended room, or an active room in which nobody sits or waits, is kept
+ * @param logRetention   how long a room's log keeps a message (connection state recovery replays from it)
+ * @param logCap         the most messages a room's log keeps
  */
-public record RedisConfig(String uri, String prefix, Duration commandTimeout, Duration roomTtl) {
+public record RedisConfig(String uri, String prefix, Duration commandTimeout, Duration roomTtl, Duration logRetention,
+                          int logCap) {
 
     public static final String DEFAULT_PREFIX = "sig:";
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_ROOM_TTL = Duration.ofHours(24);
+    public static final Duration DEFAULT_LOG_RETENTION = Duration.ofSeconds(60);
+    public static final int DEFAULT_LOG_CAP = 10_000;
 
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9:_.{}-]{0,64}");
     private static final Pattern USER_INFO = Pattern.compile("//[^/@]*@");
@@ -39,6 +44,17 @@ public record RedisConfig(String uri, String prefix, Duration commandTimeout, Du
         if (roomTtl.toMillis() < 1) {
             throw new IllegalArgumentException("roomTtl: " + roomTtl + " (expected: at least 1 ms)");
         }
+        requireNonNull(logRetention, "logRetention");
+        if (logRetention.toMillis() < 1) {
+            throw new IllegalArgumentException("logRetention: " + logRetention + " (expected: at least 1 ms)");
+        }
+        if (logCap < 1) {
+            throw new IllegalArgumentException("logCap: " + logCap + " (expected: at least 1)");
+        }
+    }
+
+    public RedisConfig(String uri, String prefix, Duration commandTimeout, Duration roomTtl) {
+        this(uri, prefix, commandTimeout, roomTtl, DEFAULT_LOG_RETENTION, DEFAULT_LOG_CAP);
     }
 
     public RedisConfig(String uri, String prefix, Duration commandTimeout) {
@@ -51,17 +67,22 @@ public record RedisConfig(String uri, String prefix, Duration commandTimeout, Du
     }
 
     public RedisConfig withPrefix(String newPrefix) {
-        return new RedisConfig(uri, newPrefix, commandTimeout, roomTtl);
+        return new RedisConfig(uri, newPrefix, commandTimeout, roomTtl, logRetention, logCap);
     }
 
     public RedisConfig withRoomTtl(Duration newRoomTtl) {
-        return new RedisConfig(uri, prefix, commandTimeout, newRoomTtl);
+        return new RedisConfig(uri, prefix, commandTimeout, newRoomTtl, logRetention, logCap);
+    }
+
+    public RedisConfig withLog(Duration newRetention, int newCap) {
+        return new RedisConfig(uri, prefix, commandTimeout, roomTtl, newRetention, newCap);
     }
 
     /** Without the password that {@code uri} may hold. */
     @Override
     public String toString() {
         return "RedisConfig[uri=" + USER_INFO.matcher(uri).replaceFirst("//***@") + ", prefix=" + prefix
-                + ", commandTimeout=" + commandTimeout + ", roomTtl=" + roomTtl + "]";
+                + ", commandTimeout=" + commandTimeout + ", roomTtl=" + roomTtl + ", logRetention=" + logRetention
+                + ", logCap=" + logCap + "]";
     }
 }

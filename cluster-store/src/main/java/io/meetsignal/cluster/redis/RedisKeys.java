@@ -41,6 +41,20 @@ public final class RedisKeys {
     static final String BANS = "room:%s:bans";
     /** List: the last {@link io.meetsignal.cluster.ChatMessage#HISTORY_SIZE} chat messages as JSON, oldest first. */
     static final String CHAT = "room:%s:chat";
+    /**
+     * Stream: the room's log, every {@link io.meetsignal.cluster.ClusterMessage.RoomEvent} and
+     * {@link io.meetsignal.cluster.ClusterMessage.SeatEvent} under field {@code m}; the entry id is the message's
+     * offset. Trimmed on each append to the bus's retention and entry cap; expires {@link RedisConfig#roomTtl()}
+     * after it was created (a room that lives longer gets a new log).
+     */
+    static final String LOG = "room:%s:log";
+    /** String: the largest entry id ever trimmed from the room's log (a replay from before it has a gap). */
+    static final String LOG_CUT = "room:%s:logcut";
+    /**
+     * Hash of socket {@code %s}: {@code room} the room in which it sits or waits, {@code key} its recovery key.
+     * Written by the join, deleted when the seat or waiting place goes.
+     */
+    static final String SOCKET = "socket:%s";
     /** Sorted set: ids of active rooms scored by expiry (ms since the epoch; {@code +inf} while occupied). */
     static final String ACTIVE_ROOMS = "rooms:active";
     /** String: node {@code %s} is alive while this key exists; set with the heartbeat TTL. */
@@ -78,6 +92,9 @@ public final class RedisKeys {
         keys.put("users", USERS);
         keys.put("bans", BANS);
         keys.put("chat", CHAT);
+        keys.put("log", LOG);
+        keys.put("logcut", LOG_CUT);
+        keys.put("socket", SOCKET);
         keys.put("active_rooms", ACTIVE_ROOMS);
         keys.put("alive", ALIVE);
         keys.put("places", PLACES);
@@ -123,6 +140,18 @@ public final class RedisKeys {
 
     public String chat(String roomId) {
         return key(CHAT, roomId);
+    }
+
+    public String log(String roomId) {
+        return key(LOG, roomId);
+    }
+
+    public String logCut(String roomId) {
+        return key(LOG_CUT, roomId);
+    }
+
+    public String socket(String socketId) {
+        return key(SOCKET, socketId);
     }
 
     public String activeRooms() {

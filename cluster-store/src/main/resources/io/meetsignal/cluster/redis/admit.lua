@@ -9,10 +9,12 @@ local p = cjson.decode(waiting_json)
 local user_id = present(p.userId)
 local replaced_id, replaced_json = seat_of_user(room_id, user_id, socket_id)
 if not replaced_json and full(room_id, room) then return refused('FULL') end
+local recovery_key = redis.call('HGET', key_socket(socket_id), 'key')
 dequeue(room_id, socket_id)
 if replaced_json then unseat(room_id, replaced_id) end
 p.joinedAt = joined_at
 local seat_json = cjson.encode(p)
 seat(room_id, socket_id, user_id, p.nodeId, seat_json)
+index_socket(socket_id, room_id, recovery_key)
 touch(room_id, room)
 return seated(room_id, room_json, room, seat_json, socket_id, user_id, replaced_json, false)

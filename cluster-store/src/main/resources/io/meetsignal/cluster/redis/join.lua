@@ -1,11 +1,12 @@
 -- ARGV[3] normalized code, ARGV[4] socket id, ARGV[5] user id ('' for a guest), ARGV[6] node id,
 -- ARGV[7] ban key, ARGV[8] candidate JSON (for the waiting queue), ARGV[9] the same seated now (for a seat),
--- ARGV[10] template room id and ARGV[11] template room JSON ('' and '' when unknown codes are not created).
+-- ARGV[10] template room id and ARGV[11] template room JSON ('' and '' when unknown codes are not created),
+-- ARGV[12] the socket's recovery key ('' for none).
 -- Returns a JSON outcome: refused (reason), waiting (room, self) or seated (see lib.lua).
 local code, socket_id, node_id = ARGV[3], ARGV[4], ARGV[6]
 local user_id = ARGV[5] ~= '' and ARGV[5] or nil
 local ban_key, candidate_json, seat_json = ARGV[7], ARGV[8], ARGV[9]
-local template_id, template_json = ARGV[10], ARGV[11]
+local template_id, template_json, recovery_key = ARGV[10], ARGV[11], ARGV[12]
 
 local room_id = redis.call('GET', key_code(code))
 local room_json, room
@@ -43,6 +44,7 @@ if not host and room.settings.waitingRoom then
   if not queued then
     queued = candidate_json
     enqueue(room_id, socket_id, node_id, queued)
+    index_socket(socket_id, room_id, recovery_key)
   end
   touch(room_id, room)
   return '{"outcome":"waiting","room":' .. room_json .. ',"self":' .. queued .. '}'
@@ -52,5 +54,6 @@ local replaced_id, replaced_json = seat_of_user(room_id, user_id, socket_id)
 if not host and not replaced_json and full(room_id, room) then return refuse('FULL') end
 if replaced_json then unseat(room_id, replaced_id) end
 seat(room_id, socket_id, user_id, node_id, seat_json)
+index_socket(socket_id, room_id, recovery_key)
 touch(room_id, room)
 return seated(room_id, room_json, room, seat_json, socket_id, user_id, replaced_json, false)

@@ -74,11 +74,21 @@ local function add_place(room_id, hash, order, socket_id, node_id, json)
   index_place(node_id, room_id, socket_id)
 end
 
-local function remove_place(hash, order, socket_id)
+-- the recovery index of a socket: the room it sits or waits in, and the key with which it may take its place over
+local function index_socket(socket_id, room_id, recovery_key)
+  if recovery_key and recovery_key ~= '' then
+    redis.call('HSET', key_socket(socket_id), 'room', room_id, 'key', recovery_key)
+  end
+end
+
+local function remove_place(room_id, hash, order, socket_id)
   local json = redis.call('HGET', hash, socket_id)
   if not json then return nil, nil end
   redis.call('HDEL', hash, socket_id)
   redis.call('ZREM', order, socket_id)
+  if redis.call('HGET', key_socket(socket_id), 'room') == room_id then
+    redis.call('DEL', key_socket(socket_id))
+  end
   return json, cjson.decode(json)
 end
 
@@ -90,7 +100,7 @@ local function seat(room_id, socket_id, user_id, node_id, json)
 end
 
 local function unseat(room_id, socket_id)
-  local json, p = remove_place(key_seats(room_id), key_order(room_id), socket_id)
+  local json, p = remove_place(room_id, key_seats(room_id), key_order(room_id), socket_id)
   if not json then return nil, nil end
   local user_id = present(p.userId)
   if user_id and redis.call('HGET', key_users(room_id), user_id) == socket_id then
@@ -105,7 +115,7 @@ local function enqueue(room_id, socket_id, node_id, json)
 end
 
 local function dequeue(room_id, socket_id)
-  local json, p = remove_place(key_waiting(room_id), key_queue(room_id), socket_id)
+  local json, p = remove_place(room_id, key_waiting(room_id), key_queue(room_id), socket_id)
   if json then
     unindex_place(p.nodeId, room_id, socket_id)
   end
@@ -136,6 +146,25 @@ local function full(room_id, room)
   return redis.call('HLEN', key_seats(room_id)) >= room.settings.maxParticipants
 end
 
+-- offsets of the room's log ('<ms>-<seq>'): parsed, compared
+local function offset_parts(id)
+  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
+  return tonumber(ms), tonumber(seq)
+end
+
+local function offset_less(a, b)
+  local am, as = offset_parts(a)
+  local bm, bs = offset_parts(b)
+  return am < bm or (am == bm and as < bs)
+end
+
+-- the offset of the last entry of the room's log (or of the last one trimmed, or 0-0)
+local function log_head(room_id)
+  local last = redis.call('XREVRANGE', key_log(room_id), '+', '-', 'COUNT', 1)[1]
+  if last then return last[1] end
+  return redis.call('GET', key_logcut(room_id)) or '0-0'
+end
+
 local function seated(room_id, room_json, room, self_json, socket_id, user_id, replaced_json, rejoin)
   local waiting = {}
   if is_host(room, user_id) then
@@ -148,6 +177,7 @@ local function seated(room_id, room_json, room, self_json, socket_id, user_id, r
     ',"history":', json_array(redis.call('LRANGE', key_chat(room_id), 0, -1)),
     ',"waiting":', json_array(waiting),
     ',"rejoin":', tostring(rejoin),
+    ',"offset":', cjson.encode(log_head(room_id)),
   }
   if replaced_json then
     parts[#parts + 1] = ',"replaced":'
@@ -168,7 +198,7 @@ end
 local function touch(room_id, room)
   local room_key = key_room(room_id)
   local keys = { room_key, key_seats(room_id), key_order(room_id), key_waiting(room_id), key_queue(room_id),
-                 key_users(room_id), key_bans(room_id), key_chat(room_id) }
+                 key_users(room_id), key_bans(room_id), key_chat(room_id), key_log(room_id), key_logcut(room_id) }
   local code = redis.call('HGET', room_key, 'code')
   if code and redis.call('GET', key_code(code)) == room_id then
     keys[#keys + 1] = key_code(code)

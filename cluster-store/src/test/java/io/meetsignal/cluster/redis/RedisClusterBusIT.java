@@ -34,6 +34,13 @@ class RedisClusterBusIT extends ClusterBusContract {
     }
 
     @Override
+    protected ClusterBus newBusWithLogCap(int cap) {
+        RedisCluster cluster = RedisCluster.connect(config.withLog(RedisConfig.DEFAULT_LOG_RETENTION, cap));
+        clusters.add(cluster);
+        return cluster.bus();
+    }
+
+    @Override
     protected CompletionStage<Void> started(ClusterBus bus) {
         return ((RedisClusterBus) bus).started();
     }

@@ -120,7 +120,7 @@ public record NodeConfig(String host,
                 p.integer("MAX_CONNECTIONS", Limits.DEFAULT_MAX_CONNECTIONS, 1, Integer.MAX_VALUE));
 
         Duration nodeTtl = p.duration("NODE_TTL", DEFAULT_NODE_TTL);
-        Duration recovery = p.duration("RECOVERY_WINDOW", DEFAULT_RECOVERY_WINDOW);
+        Duration recovery = p.duration("RECOVERY_WINDOW", DEFAULT_RECOVERY_WINDOW, true);
         Duration drain = p.duration("DRAIN_SECONDS", DEFAULT_DRAIN);
         String logFormat = p.choice("LOG_FORMAT", "text", "text", "json");
         p.throwIfAny();
@@ -222,6 +222,11 @@ public record NodeConfig(String host,
 
         /** Whole seconds ({@code 10}), or with a unit: {@code 500ms}, {@code 10s}, {@code 2m}. */
         Duration duration(String name, Duration fallback) {
+            return duration(name, fallback, false);
+        }
+
+        /** A duration; {@code zeroAllowed}: 0 is a value (it turns the feature off). */
+        Duration duration(String name, Duration fallback, boolean zeroAllowed) {
             return parse(name, fallback, raw -> {
                 String value = raw.toLowerCase(Locale.ROOT);
                 Duration d;
@@ -234,11 +239,12 @@ public record NodeConfig(String host,
                 } else {
                     d = Duration.ofSeconds(Long.parseLong(value));
                 }
-                if (d.isNegative() || d.isZero()) {
+                if (d.isNegative() || (d.isZero() && !zeroAllowed)) {
                     throw new IllegalArgumentException();
                 }
                 return d;
-            }, "a positive duration such as 10, 10s or 500ms");
+            }, zeroAllowed ? "a duration such as 30, 30s or 500ms (0 turns it off)"
+                    : "a positive duration such as 10, 10s or 500ms");
         }
 
         List<String> list(String name) {

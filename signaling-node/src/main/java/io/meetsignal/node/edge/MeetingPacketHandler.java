@@ -15,6 +15,7 @@ import io.meetsignal.node.protocol.Events;
 import io.meetsignal.node.protocol.Json;
 import io.meetsignal.node.protocol.Payload;
 import io.meetsignal.node.protocol.ProtocolException;
+import io.meetsignal.node.service.Recovery;
 import io.meetsignal.node.service.RoomService;
 import io.meetsignal.node.session.FloodDetector;
 import io.meetsignal.node.session.Session;
@@ -68,13 +69,16 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
     private final Metrics metrics;
     private final PollingFlusher flusher;
     private final BooleanSupplier accepting;
+    private final Recovery recovery;
     private final Map<UUID, Session> byEngineSession = new ConcurrentHashMap<>();
+    /** Socket id → the engine session it is served on now (a recovered socket moves to a new one). */
+    private final Map<String, UUID> engineBySocket = new ConcurrentHashMap<>();
     private final Map<UUID, Channel> websockets = new ConcurrentHashMap<>();
     private volatile ChannelInboundHandler engine;
 
     MeetingPacketHandler(NodeConfig config, HandshakeAuthenticator authenticator, SessionRegistry sessions,
-                         RoomService rooms, EventRouter router, Metrics metrics, PollingFlusher flusher,
-                         BooleanSupplier accepting) {
+                         RoomService rooms, Recovery recovery, EventRouter router, Metrics metrics,
+                         PollingFlusher flusher, BooleanSupplier accepting) {
         this.config = config;
         this.authenticator = authenticator;
         this.sessions = sessions;
@@ -84,6 +88,7 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
         this.metrics = metrics;
         this.flusher = flusher;
         this.accepting = accepting;
+        this.recovery = recovery;
     }
 
     /** The library's packet handler, to which Engine.IO control packets go. */
@@ -190,6 +195,7 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
             return;
         }
         Identity identity;
+        JsonNode auth = null;
         try {
             if (!accepting.getAsBoolean()) {
                 throw ProtocolException.of(ErrorCode.UNAVAILABLE, "This server is not accepting connections");
@@ -197,7 +203,6 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
             if (sessions.size() >= config.limits().maxConnections()) {
                 throw ProtocolException.of(ErrorCode.UNAVAILABLE, "This server is full, try again");
             }
-            JsonNode auth = null;
             if (length > 0) {
                 try {
                     auth = Json.MAPPER.readTree(ByteBufUtil.getBytes(content, offset, length));
@@ -216,17 +221,48 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
             flusher.afterSend(head);
             return;
         }
-        NodeConfig.Limits limits = config.limits();
-        Session session = new Session(newSocketId(), identity, new SocketIoLink(head, flusher, metrics,
-                () -> websockets.get(head.getSessionId())),
-                new TokenBucket(limits.eventsPerSecond(), limits.eventBurst()),
-                new TokenBucket(limits.chatPerSecond(), limits.chatBurst()),
-                new FloodDetector((int) Math.ceil(limits.eventsPerSecond() * FLOOD_FACTOR), FLOOD_SECONDS));
+        String pid = auth != null && auth.path("pid").isTextual() ? auth.get("pid").textValue() : null;
+        if (pid == null || !recovery.enabled()) {
+            connectNew(head, identity);
+            return;
+        }
+        String lastOffset = auth.path("offset").isTextual() ? auth.get("offset").textValue() : null;
+        Identity who = identity;
+        recovery.recover(pid, lastOffset, identity, link(head), (socketId, key) -> newSession(head, who, socketId, key))
+                .whenComplete((recovered, failure) -> {
+                    if (failure != null || recovered.isEmpty()) {
+                        if (failure != null) {
+                            log.warn("Recovery for engine session {} failed: {}", head.getSessionId(), failure.toString());
+                        }
+                        connectNew(head, who);
+                        return;
+                    }
+                    Session session = recovered.get().session();
+                    UUID engine = head.getSessionId();
+                    byEngineSession.put(engine, session);
+                    UUID previous = engineBySocket.put(session.socketId(), engine);
+                    if (previous != null && !previous.equals(engine) && byEngineSession.remove(previous, session)) {
+                        log.debug("Socket {} came back before its old transport was seen to close", session.socketId());
+                    }
+                    if (!head.isConnected()) {
+                        closeSession(engine, true);
+                        return;
+                    }
+                    log.info("Socket {} recovered (engine session {})", session.socketId(), engine);
+                    sendConnected(head, session);
+                    recovered.get().finish().run();
+                });
+    }
+
+    /** A new session for an authenticated CONNECT. */
+    private void connectNew(ClientHead head, Identity identity) {
+        Session session = newSession(head, identity, newSocketId(), recovery.enabled() ? newSocketId() : null);
         sessions.add(session);
         byEngineSession.put(head.getSessionId(), session);
+        engineBySocket.put(session.socketId(), head.getSessionId());
         if (!head.isConnected()) {
             // the transport closed while we were authenticating
-            closeSession(head.getSessionId());
+            closeSession(head.getSessionId(), false);
             return;
         }
         log.info("Socket {} connected ({}, engine session {})", session.socketId(),
@@ -234,9 +270,22 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
         sendConnected(head, session);
     }
 
+    private SocketIoLink link(ClientHead head) {
+        return new SocketIoLink(head, flusher, metrics, () -> websockets.get(head.getSessionId()));
+    }
+
+    private Session newSession(ClientHead head, Identity identity, String socketId, String recoveryKey) {
+        NodeConfig.Limits limits = config.limits();
+        return new Session(socketId, recoveryKey, identity, link(head),
+                new TokenBucket(limits.eventsPerSecond(), limits.eventBurst()),
+                new TokenBucket(limits.chatPerSecond(), limits.chatBurst()),
+                new FloodDetector((int) Math.ceil(limits.eventsPerSecond() * FLOOD_FACTOR), FLOOD_SECONDS));
+    }
+
     private void sendConnected(ClientHead head, Session session) {
         Packet connected = SocketIoLink.message(PacketType.CONNECT);
-        connected.setData(Map.of("sid", session.socketId()));
+        String pid = session.privateId();
+        connected.setData(pid == null ? Map.of("sid", session.socketId()) : Map.of("sid", session.socketId(), "pid", pid));
         head.send(connected);
         flusher.afterSend(head);
     }
@@ -260,7 +309,7 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
             log.warn("Socket {} disconnected for flooding", session.socketId());
             metrics.error(ErrorCode.RATE_LIMITED);
             session.send(Events.FORCE_DISCONNECT, Json.write(Payload.of("reason", "Rate limit exceeded")));
-            session.link().disconnect();
+            session.disconnect();
             return;
         }
         if (!session.takeEventToken(now)) {
@@ -303,19 +352,27 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
     // ---- DISCONNECT -------------------------------------------------------------------------------
 
     private void onDisconnectPacket(ClientHead head) {
-        closeSession(head.getSessionId());
+        closeSession(head.getSessionId(), false);
     }
 
     /** The engine connection is gone (closed, timed out, or disconnected by us). */
     void onEngineClosed(UUID engineSessionId) {
         flusher.forget(engineSessionId);
         websockets.remove(engineSessionId);
-        closeSession(engineSessionId);
+        closeSession(engineSessionId, true);
     }
 
-    private void closeSession(UUID engineSessionId) {
+    /**
+     * Ends the session served on an engine session. {@code transportLost}: the transport went away without the
+     * client saying goodbye, so a seated session is kept for recovery.
+     */
+    private void closeSession(UUID engineSessionId, boolean transportLost) {
         Session session = byEngineSession.remove(engineSessionId);
         if (session == null) {
+            return;
+        }
+        engineBySocket.remove(session.socketId(), engineSessionId);
+        if (transportLost && recovery.detach(session)) {
             return;
         }
         log.info("Socket {} disconnected", session.socketId());

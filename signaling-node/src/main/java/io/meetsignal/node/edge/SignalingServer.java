@@ -10,6 +10,7 @@ import io.meetsignal.node.auth.HandshakeAuthenticator;
 import io.meetsignal.node.auth.TokenVerifier;
 import io.meetsignal.node.config.NodeConfig;
 import io.meetsignal.node.ops.Metrics;
+import io.meetsignal.node.service.Recovery;
 import io.meetsignal.node.service.RoomService;
 import io.meetsignal.node.service.SignalService;
 import io.meetsignal.node.session.SessionRegistry;
@@ -33,7 +34,8 @@ public final class SignalingServer implements AutoCloseable {
     private InetSocketAddress address;
 
     public SignalingServer(NodeConfig config, ClusterStore store, SessionRegistry sessions, RoomService rooms,
-                           SignalService signals, TokenVerifier tokens, Metrics metrics, BooleanSupplier accepting) {
+                           Recovery recovery, SignalService signals, TokenVerifier tokens, Metrics metrics,
+                           BooleanSupplier accepting) {
         Configuration cfg = new Configuration();
         cfg.setHostname(config.host());
         cfg.setPort(config.port());
@@ -59,7 +61,7 @@ public final class SignalingServer implements AutoCloseable {
         EventRouter router = new EventRouter(rooms, signals);
         PollingFlusher flusher = new PollingFlusher();
         packets = new MeetingPacketHandler(config, new HandshakeAuthenticator(tokens, config.auth().allowGuests()),
-                sessions, rooms, router, metrics, flusher, accepting);
+                sessions, rooms, recovery, router, metrics, flusher, accepting);
         server = new SocketIOServer(cfg);
         server.setPipelineFactory(new MeetingChannelInitializer(new OriginPolicy(config.corsOrigins()),
                 new RestApi(store, rooms, tokens), flusher, packets, new DrainGate(accepting, SOCKET_IO_PATH), cfg));

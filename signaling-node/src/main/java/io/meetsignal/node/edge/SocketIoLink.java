@@ -38,10 +38,10 @@ final class SocketIoLink implements ClientLink {
     }
 
     @Override
-    public void sendEvent(String event, String payloadJson) {
+    public void sendEvent(String event, String payloadJson, String offset) {
         Packet packet = message(PacketType.EVENT);
         packet.setName(event);
-        packet.setData(List.of(new RawValue(payloadJson)));
+        packet.setData(offset == null ? List.of(new RawValue(payloadJson)) : List.of(new RawValue(payloadJson), offset));
         head.send(packet);
         flusher.afterSend(head);
         metrics.sent(event);

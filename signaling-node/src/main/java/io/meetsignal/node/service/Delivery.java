@@ -25,6 +25,16 @@ public final class Delivery {
         return bus.publish(new ClusterMessage.RoomEvent(roomId, exceptSocketId, event, Json.write(payload), roster));
     }
 
+    /**
+     * An event for a socket seated in {@code roomId}, wherever it sits (it travels with the room's events and is
+     * logged with them), then {@code action} on it.
+     */
+    public CompletionStage<Void> toSeat(String roomId, String socketId, String event, Object payload,
+                                        SocketAction action) {
+        return bus.publish(new ClusterMessage.SeatEvent(roomId, socketId, event, Json.write(payload), action));
+    }
+
+    /** An event (or only an action, when {@code event} is null) for a socket on node {@code nodeId}, not logged. */
     public CompletionStage<Void> toSocket(String nodeId, String socketId, String roomId, String event, Object payload,
                                           SocketAction action) {
         String json = event == null ? null : Json.write(payload);

@@ -34,6 +34,8 @@ public final class Dispatcher implements Consumer<ClusterMessage> {
     public void accept(ClusterMessage message) {
         if (message instanceof ClusterMessage.RoomEvent event) {
             onRoomEvent(event);
+        } else if (message instanceof ClusterMessage.SeatEvent event) {
+            onSeatEvent(event);
         } else if (message instanceof ClusterMessage.SocketEvent event) {
             onSocketEvent(event);
         }
@@ -45,13 +47,59 @@ public final class Dispatcher implements Consumer<ClusterMessage> {
         }
         for (Session session : sessions.inRoom(event.roomId())) {
             if (!session.socketId().equals(event.exceptSocketId())) {
-                session.roomEvent(event.roomId(), event.event(), event.payload());
+                session.roomEvent(event.roomId(), event.event(), event.payload(), event.offset());
             }
         }
         for (Session session : sessions.joining(event.roomId())) {
             if (!session.socketId().equals(event.exceptSocketId()) && !event.roomId().equals(session.roomId())) {
-                session.roomEvent(event.roomId(), event.event(), event.payload());
+                session.roomEvent(event.roomId(), event.event(), event.payload(), event.offset());
             }
+        }
+    }
+
+    /** An event for one seated socket: delivered (or held) like the room's events, then the action applies. */
+    private void onSeatEvent(ClusterMessage.SeatEvent event) {
+        Session session = sessions.bySocketId(event.socketId()).orElse(null);
+        if (session == null || !event.roomId().equals(session.roomId())) {
+            return;
+        }
+        session.roomEvent(event.roomId(), event.event(), event.payload(), event.offset());
+        act(session, event.roomId(), event.action());
+    }
+
+    private void act(Session session, String roomId, ClusterMessage.SocketAction action) {
+        switch (action) {
+            case NONE, SEAT -> {
+            }
+            case UNSEAT -> unseat(session, roomId);
+            case UNSEAT_AND_DISCONNECT -> {
+                unseat(session, roomId);
+                ended(session);
+            }
+            case HANDED_OVER -> handedOver(session, roomId);
+        }
+    }
+
+    /** The session ends for good: a detached one is dropped here, a connected one is disconnected. */
+    private void ended(Session session) {
+        if (session.detached()) {
+            session.cancelExpiry();
+            sessions.remove(session);
+        } else {
+            session.disconnect();
+        }
+    }
+
+    /** The socket was recovered on another node, which holds its seat now: forget it here, quietly. */
+    private void handedOver(Session session, String roomId) {
+        log.info("Socket {} was recovered on another node; forgetting it here", session.socketId());
+        session.cancelExpiry();
+        if (roomId.equals(session.roomId())) {
+            rooms.forgetSeat(session);
+        }
+        sessions.remove(session);
+        if (!session.detached()) {
+            session.disconnect();
         }
     }
 
@@ -62,17 +110,11 @@ public final class Dispatcher implements Consumer<ClusterMessage> {
             return;
         }
         switch (event.action()) {
-            case NONE -> deliver(session, event);
-            case UNSEAT -> {
-                deliver(session, event);
-                unseat(session, event.roomId());
-            }
-            case UNSEAT_AND_DISCONNECT -> {
-                deliver(session, event);
-                unseat(session, event.roomId());
-                session.link().disconnect();
-            }
             case SEAT -> seat(session, event);
+            default -> {
+                deliver(session, event);
+                act(session, event.roomId(), event.action());
+            }
         }
     }
 

@@ -3,7 +3,9 @@ package io.meetsignal.node.service;
 import io.meetsignal.cluster.ClusterLock;
 import io.meetsignal.cluster.ClusterStore;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
@@ -33,15 +35,23 @@ public final class NodeLiveness implements AutoCloseable {
     private volatile long lastStoreFailureNanos;
     private final Duration quietAfterFailure;
     private ScheduledFuture<?> sweeps;
+    /**
+     * How long the seats of a lost node are kept after this node first saw it lost: until the recovery window has
+     * passed since its last heartbeat, its clients may still come back on other nodes and take their seats.
+     */
+    private final Duration graceAfterLoss;
+    /** Lost node → when this node first saw it lost (nanoTime). */
+    private final Map<String, Long> firstSeenLost = new ConcurrentHashMap<>();
 
     public NodeLiveness(ClusterStore store, ClusterLock lock, RoomService rooms, String nodeId, Duration ttl,
-                        ScheduledExecutorService timers) {
+                        Duration recoveryWindow, ScheduledExecutorService timers) {
         this.store = store;
         this.lock = lock;
         this.rooms = rooms;
         this.nodeId = nodeId;
         this.ttl = ttl;
         this.timers = timers;
+        this.graceAfterLoss = recoveryWindow.compareTo(ttl) > 0 ? recoveryWindow.minus(ttl) : Duration.ZERO;
         this.quietAfterFailure = ttl.plus(ttl.dividedBy(3));
         this.lastStoreFailureNanos = System.nanoTime() - quietAfterFailure.toNanos();
     }
@@ -99,8 +109,14 @@ public final class NodeLiveness implements AutoCloseable {
 
     private CompletionStage<Void> releaseAll(Set<String> lost) {
         CompletionStage<Void> all = CompletableFuture.completedFuture(null);
+        long now = System.nanoTime();
+        firstSeenLost.keySet().retainAll(lost);
         for (String node : lost) {
             if (node.equals(nodeId)) {
+                continue;
+            }
+            long seen = firstSeenLost.computeIfAbsent(node, n -> now);
+            if (now - seen < graceAfterLoss.toNanos()) {
                 continue;
             }
             all = all.thenCompose(nothing -> lock.tryRun("release-node:" + node, RELEASE_LEASE,

@@ -22,6 +22,7 @@ import io.meetsignal.cluster.JoinOutcome;
 import io.meetsignal.cluster.JoinRefusal;
 import io.meetsignal.cluster.JoinRequest;
 import io.meetsignal.cluster.MediaChange;
+import io.meetsignal.cluster.Offsets;
 import io.meetsignal.cluster.Participant;
 import io.meetsignal.cluster.Room;
 import io.meetsignal.cluster.RoomCodes;
@@ -119,7 +120,7 @@ public final class RoomService {
                         subscribed = subscribe(expected);
                     }
                     return subscribed
-                            .thenCompose(nothing -> store.join(new JoinRequest(key, candidate, template)))
+                            .thenCompose(nothing -> store.join(new JoinRequest(key, candidate, template, session.recoveryKey())))
                             .thenCompose(outcome -> subscribedTo(session, outcome, expected))
                             .whenComplete((outcome, failure) -> {
                                 boolean seatedThere = outcome instanceof JoinOutcome.Seated seated
@@ -158,7 +159,7 @@ public final class RoomService {
                     .filter(p -> !p.socketId().equals(seated.self().socketId()))
                     .toList();
             return new JoinOutcome.Seated(seated.room(), seated.self(), others, seated.history(), seated.waiting(),
-                    seated.replaced(), seated.rejoin());
+                    seated.replaced(), seated.rejoin(), seated.offset());
         });
     }
 
@@ -193,16 +194,23 @@ public final class RoomService {
             Set<String> known = new HashSet<>();
             seated.others().forEach(p -> known.add(p.socketId()));
             sessions.endJoin(session, seated.room().id());
-            session.completeJoin(() -> session.send(ROOM_JOINED, joined), held -> stillNews(held, known));
+            String offset = seated.offset();
+            session.joinOffset(offset);
+            session.completeJoin(() -> session.send(ROOM_JOINED, Json.write(joined), offset),
+                    held -> stillNews(held, known, offset));
             return Acks.ok(joined);
         });
     }
 
     /**
-     * Whether a room event held during a join tells the client something that {@code room-joined} did not:
-     * a {@code user-joined} of someone already listed, or a {@code user-left} of someone never listed, does not.
+     * Whether a room event held during a join tells the client something that {@code room-joined} did not: one
+     * logged before the join's snapshot ({@code offset}) does not, nor does a {@code user-joined} of someone
+     * already listed or a {@code user-left} of someone never listed.
      */
-    private static boolean stillNews(Session.Held held, Set<String> listed) {
+    private static boolean stillNews(Session.Held held, Set<String> listed, String offset) {
+        if (held.offset() != null && Offsets.compare(held.offset(), offset) <= 0) {
+            return false;
+        }
         boolean joinedEvent = USER_JOINED.equals(held.event());
         if (!joinedEvent && !USER_LEFT.equals(held.event())) {
             return true;
@@ -247,7 +255,7 @@ public final class RoomService {
                     replaced.socketId(), room.id());
             done = delivery.toRoom(room.id(), replaced.socketId(), USER_LEFT, leftPayload(replaced, REASON_REPLACED),
                             new RosterChange(null, replaced.socketId()))
-                    .thenCompose(nothing -> delivery.toSocket(replaced.nodeId(), replaced.socketId(), room.id(),
+                    .thenCompose(nothing -> delivery.toSeat(room.id(), replaced.socketId(),
                             FORCE_DISCONNECT, Payload.of("reason", "Joined from another connection"),
                             SocketAction.UNSEAT_AND_DISCONNECT));
         }
@@ -270,12 +278,23 @@ public final class RoomService {
 
     /** Releases the session's seat (if any) and tells the room why. */
     public CompletionStage<Void> leaveSeat(Session session, String reason) {
+        return leaveSeat(session, reason, false);
+    }
+
+    /**
+     * Releases the session's seat and tells the room why; with {@code onlyIfHeldHere}, only while this node holds
+     * the seat (a session that went away may have been recovered on another node meanwhile).
+     */
+    private CompletionStage<Void> leaveSeat(Session session, String reason, boolean onlyIfHeldHere) {
         String roomId = session.roomId();
         if (roomId == null) {
             return completedFuture(null);
         }
         forgetSeat(session);
-        return store.leave(roomId, session.socketId()).thenCompose(left -> {
+        CompletionStage<Optional<Participant>> release = onlyIfHeldHere
+                ? store.leaveIfHeldBy(roomId, session.socketId(), nodeId)
+                : store.leave(roomId, session.socketId());
+        return release.thenCompose(left -> {
             if (left.isEmpty()) {
                 return completedFuture(null);
             }
@@ -315,7 +334,8 @@ public final class RoomService {
     /** A socket's transport is gone for good: release what it held. */
     public CompletionStage<Void> disconnected(Session session) {
         String waiting = session.waitingRoomId();
-        CompletionStage<Void> seat = leaveSeat(session, REASON_DISCONNECTED);
+        session.cancelExpiry();
+        CompletionStage<Void> seat = leaveSeat(session, REASON_DISCONNECTED, true);
         sessions.remove(session);
         return waiting == null ? seat : seat.thenCompose(nothing -> cancelWaitingIn(waiting, session.socketId()));
     }
@@ -356,7 +376,7 @@ public final class RoomService {
                     throw targetNotFound();
                 }
                 log.info("Host {} muted {} in room {}", session.socketId(), target.socketId(), room.id());
-                return delivery.toSocket(target.nodeId(), target.socketId(), room.id(), FORCE_MUTE, Payload.of(),
+                return delivery.toSeat(room.id(), target.socketId(), FORCE_MUTE, Payload.of(),
                                 SocketAction.NONE)
                         .thenCompose(nothing -> delivery.toRoom(room.id(), null, USER_TOGGLE_AUDIO,
                                 Payload.of("socketId", target.socketId(), "enabled", false),
@@ -375,7 +395,7 @@ public final class RoomService {
                 log.info("Host {} removed {} from room {}", session.socketId(), target.socketId(), room.id());
                 return delivery.toRoom(room.id(), target.socketId(), USER_LEFT,
                                 leftPayload(removed.get(), REASON_REMOVED), new RosterChange(null, target.socketId()))
-                        .thenCompose(nothing -> delivery.toSocket(target.nodeId(), target.socketId(), room.id(),
+                        .thenCompose(nothing -> delivery.toSeat(room.id(), target.socketId(),
                                 FORCE_DISCONNECT, Payload.of("reason", "Removed by host"),
                                 SocketAction.UNSEAT_AND_DISCONNECT));
             });
@@ -413,7 +433,7 @@ public final class RoomService {
                 all = all.thenCompose(nothing -> seat.waiting()
                         ? delivery.toSocket(p.nodeId(), p.socketId(), roomId, JOIN_ERROR,
                                 joinErrorPayload(JoinRefusal.ENDED), SocketAction.UNSEAT)
-                        : delivery.toSocket(p.nodeId(), p.socketId(), roomId, FORCE_DISCONNECT,
+                        : delivery.toSeat(roomId, p.socketId(), FORCE_DISCONNECT,
                                 Payload.of("reason", "Meeting ended by host"), SocketAction.UNSEAT_AND_DISCONNECT));
             }
             return all.thenApply(nothing -> true);
@@ -480,8 +500,8 @@ public final class RoomService {
             CompletionStage<Void> all = completedFuture(null);
             for (Participant p : participants) {
                 if (room.isHost(p.userId())) {
-                    all = all.thenCompose(nothing -> delivery.toSocket(p.nodeId(), p.socketId(), room.id(), event,
-                            payload, SocketAction.NONE));
+                    all = all.thenCompose(nothing -> delivery.toSeat(room.id(), p.socketId(), event, payload,
+                            SocketAction.NONE));
                 }
             }
             return all;

@@ -75,7 +75,7 @@ public final class SignalService {
             case Events.ANSWER -> Payload.of("senderId", session.socketId(), "sdp", signal.body());
             default -> Payload.of("senderId", session.socketId(), "candidate", signal.body());
         };
-        return delivery.toSocket(target.nodeId(), target.socketId(), roomId, event, payload, SocketAction.NONE)
+        return delivery.toSeat(roomId, target.socketId(), event, payload, SocketAction.NONE)
                 .thenApply(nothing -> Acks.ok());
     }
 

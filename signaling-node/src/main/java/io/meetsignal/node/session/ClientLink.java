@@ -4,7 +4,15 @@ package io.meetsignal.node.session;
 public interface ClientLink {
 
     /** Sends event {@code event} with {@code payloadJson} as its single argument. */
-    void sendEvent(String event, String payloadJson);
+    default void sendEvent(String event, String payloadJson) {
+        sendEvent(event, payloadJson, null);
+    }
+
+    /**
+     * Sends event {@code event} with {@code payloadJson}, followed by {@code offset} as a last string argument when
+     * it is not null (the Socket.IO offset that the client echoes back when it recovers).
+     */
+    void sendEvent(String event, String payloadJson, String offset);
 
     /** Answers the client's acknowledgement {@code ackId} with {@code payloadJson}. */
     void sendAck(long ackId, String payloadJson);

@@ -2,6 +2,8 @@ package io.meetsignal.node.session;
 
 import static java.util.Objects.requireNonNull;
 
+import io.meetsignal.cluster.Offsets;
+
 import io.meetsignal.node.auth.Identity;
 import io.meetsignal.node.protocol.Json;
 import java.util.ArrayList;
@@ -18,7 +20,14 @@ public final class Session {
 
     private final String socketId;
     private final Identity identity;
-    private final ClientLink link;
+    private final String recoveryKey;
+    private volatile ClientLink link;
+    /** The transport is gone and the session waits for its client to come back (connection state recovery). */
+    private volatile boolean detached;
+    /** The session ends with its transport: the client disconnected, or was disconnected, for good. */
+    private volatile boolean ending;
+    private volatile ScheduledFuture<?> expiry;
+    private volatile String joinOffset = Offsets.START;
     private final TokenBucket events;
     private final TokenBucket chat;
     private final FloodDetector flood;
@@ -33,8 +42,8 @@ public final class Session {
     private String joiningRoomId;
     private List<Held> held;
 
-    /** A room event that arrived while this socket's join was in flight. */
-    public record Held(String event, String payload) {
+    /** A room event that arrived while this socket's join (or recovery) was in flight; {@code offset} may be null. */
+    public record Held(String event, String payload, String offset) {
     }
 
     /** How many room events a join in flight may hold; more are dropped (a join takes milliseconds). */
@@ -42,7 +51,14 @@ public final class Session {
 
     public Session(String socketId, Identity identity, ClientLink link, TokenBucket events, TokenBucket chat,
                    FloodDetector flood) {
+        this(socketId, null, identity, link, events, chat, flood);
+    }
+
+    /** {@code recoveryKey}: the secret part of the session's private id, null when recovery is off. */
+    public Session(String socketId, String recoveryKey, Identity identity, ClientLink link, TokenBucket events,
+                   TokenBucket chat, FloodDetector flood) {
         this.socketId = requireNonNull(socketId, "socketId");
+        this.recoveryKey = recoveryKey;
         this.identity = requireNonNull(identity, "identity");
         this.link = requireNonNull(link, "link");
         this.events = events;
@@ -61,6 +77,64 @@ public final class Session {
 
     public Identity identity() {
         return identity;
+    }
+
+    public String recoveryKey() {
+        return recoveryKey;
+    }
+
+    /** The private session id handed to the client ({@code pid}), null when recovery is off. */
+    public String privateId() {
+        return recoveryKey == null ? null : socketId + "." + recoveryKey;
+    }
+
+    public boolean detached() {
+        return detached;
+    }
+
+    /** The transport is gone; nothing is sent until {@link #attach}. {@code expiry} ends the wait. */
+    public synchronized void detach(ScheduledFuture<?> expiryTask) {
+        detached = true;
+        expiry = expiryTask;
+    }
+
+    /** The client came back on {@code newLink}: cancels the expiry and sends there from now on. */
+    public synchronized void attach(ClientLink newLink) {
+        ScheduledFuture<?> pending = expiry;
+        expiry = null;
+        if (pending != null) {
+            pending.cancel(false);
+        }
+        link = requireNonNull(newLink, "newLink");
+        detached = false;
+    }
+
+    /** Cancels a pending expiry (the session ends, or moved to another node). */
+    public void cancelExpiry() {
+        ScheduledFuture<?> pending = expiry;
+        expiry = null;
+        if (pending != null) {
+            pending.cancel(false);
+        }
+    }
+
+    /** The offset of the room's log at this session's last join (what {@code room-joined} showed). */
+    public String joinOffset() {
+        return joinOffset;
+    }
+
+    public void joinOffset(String offset) {
+        this.joinOffset = offset == null ? Offsets.START : offset;
+    }
+
+    public boolean ending() {
+        return ending;
+    }
+
+    /** Ends the Socket.IO session for good: the client does not reconnect by itself and is not waited for. */
+    public void disconnect() {
+        ending = true;
+        link.disconnect();
     }
 
     /** The name shown in the current room (a join may replace the handshake's). */
@@ -131,29 +205,55 @@ public final class Session {
         held = new ArrayList<>();
     }
 
-    /** Delivers an event of {@code roomId}, or holds it while a join for that room is in flight. */
-    public synchronized void roomEvent(String roomId, String event, String payloadJson) {
+    /**
+     * Delivers an event of {@code roomId} with its offset in the room's log (null when not logged), or holds it
+     * while a join for that room is in flight.
+     */
+    public synchronized void roomEvent(String roomId, String event, String payloadJson, String offset) {
         if (closed) {
             return;
         }
         if (roomId.equals(joiningRoomId)) {
             if (held.size() < MAX_HELD) {
-                held.add(new Held(event, payloadJson));
+                held.add(new Held(event, payloadJson, offset));
             }
             return;
         }
-        if (roomId.equals(this.roomId)) {
-            link.sendEvent(event, payloadJson);
+        if (roomId.equals(this.roomId) && !detached) {
+            link.sendEvent(event, payloadJson, offset);
         }
     }
 
     /** Sends {@code room-joined} (through {@code answer}), then the held events that {@code keep} accepts. */
     public synchronized void completeJoin(Runnable answer, Predicate<Held> keep) {
         answer.run();
-        if (held != null && !closed) {
+        if (held != null && !closed && !detached) {
             for (Held h : held) {
                 if (keep.test(h)) {
-                    link.sendEvent(h.event(), h.payload());
+                    link.sendEvent(h.event(), h.payload(), h.offset());
+                }
+            }
+        }
+        joiningRoomId = null;
+        held = null;
+    }
+
+    /**
+     * Ends a recovery: sends the missed events {@code replayed} (from the room's log, in order), then the events
+     * held meanwhile that came after them, so that each reaches the client once and in order.
+     */
+    public synchronized void completeRecovery(List<Held> replayed, String after) {
+        String last = after;
+        if (!closed && !detached) {
+            for (Held h : replayed) {
+                link.sendEvent(h.event(), h.payload(), h.offset());
+                last = h.offset();
+            }
+            if (held != null) {
+                for (Held h : held) {
+                    if (h.offset() == null || Offsets.compare(h.offset(), last) > 0) {
+                        link.sendEvent(h.event(), h.payload(), h.offset());
+                    }
                 }
             }
         }
@@ -172,8 +272,13 @@ public final class Session {
     }
 
     public void send(String event, String payloadJson) {
-        if (!closed) {
-            link.sendEvent(event, payloadJson);
+        send(event, payloadJson, null);
+    }
+
+    /** Sends an event with its offset in the room's log (null when it is not logged). */
+    public void send(String event, String payloadJson, String offset) {
+        if (!closed && !detached) {
+            link.sendEvent(event, payloadJson, offset);
         }
     }
 
@@ -183,7 +288,7 @@ public final class Session {
     }
 
     public void ack(long ackId, String payloadJson) {
-        if (!closed) {
+        if (!closed && !detached) {
             link.sendAck(ackId, payloadJson);
         }
     }

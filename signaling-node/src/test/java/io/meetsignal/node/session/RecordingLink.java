@@ -10,7 +10,7 @@ import java.util.stream.Collectors;
 public final class RecordingLink implements ClientLink {
 
     /** One event as the client would receive it. */
-    public record Sent(String event, JsonNode payload) {
+    public record Sent(String event, JsonNode payload, String offset) {
     }
 
     private final List<Sent> events = new CopyOnWriteArrayList<>();
@@ -19,8 +19,8 @@ public final class RecordingLink implements ClientLink {
     private volatile boolean transportClosed;
 
     @Override
-    public void sendEvent(String event, String payloadJson) {
-        events.add(new Sent(event, parse(payloadJson)));
+    public void sendEvent(String event, String payloadJson, String offset) {
+        events.add(new Sent(event, parse(payloadJson), offset));
     }
 
     @Override

@@ -1,0 +1,232 @@
+package io.meetsignal.node.service;
+
+import static java.util.concurrent.CompletableFuture.completedFuture;
+
+import io.meetsignal.cluster.ClusterBus;
+import io.meetsignal.cluster.ClusterMessage;
+import io.meetsignal.cluster.ClusterMessage.SocketAction;
+import io.meetsignal.cluster.ClusterStore;
+import io.meetsignal.cluster.ClusterStore.TakenOver;
+import io.meetsignal.cluster.Offsets;
+import io.meetsignal.cluster.RoomCodes;
+import io.meetsignal.node.auth.Identity;
+import io.meetsignal.node.session.ClientLink;
+import io.meetsignal.node.session.Session;
+import io.meetsignal.node.session.SessionRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Connection state recovery (PROTOCOL.md §9). A seated session whose transport is lost is kept, detached, for
+ * the recovery window: its seat stays and nobody is told. When its client comes back with its private id and the
+ * offset of the last event it got — here or on any other node, also after the node it was on died — the session
+ * is taken back (its seat moved here when it was elsewhere), the events it missed are read from the room's log
+ * and sent in order, then live delivery resumes, each event once. Past the window the seat is released with
+ * {@code reason: "disconnected"}.
+ */
+public final class Recovery {
+
+    private static final Logger log = LoggerFactory.getLogger(Recovery.class);
+
+    /** The most missed events one session may get back; more and it joins anew. */
+    public static final int MAX_EVENTS = 1_000;
+    /** The most bytes of missed events one session may get back; more and it joins anew. */
+    public static final int MAX_BYTES = 1 << 20;
+    /** The most entries of a room's log read for one recovery. */
+    static final int READ_LIMIT = 10_000;
+
+    private final ClusterStore store;
+    private final ClusterBus bus;
+    private final Delivery delivery;
+    private final SessionRegistry sessions;
+    private final Rosters rosters;
+    private final RoomService rooms;
+    private final String nodeId;
+    private final Duration window;
+    private final ScheduledExecutorService timers;
+
+    public Recovery(ClusterStore store, ClusterBus bus, SessionRegistry sessions, Rosters rosters, RoomService rooms,
+                    String nodeId, Duration window, ScheduledExecutorService timers) {
+        this.store = store;
+        this.bus = bus;
+        this.delivery = new Delivery(bus);
+        this.sessions = sessions;
+        this.rosters = rosters;
+        this.rooms = rooms;
+        this.nodeId = nodeId;
+        this.window = window;
+        this.timers = timers;
+    }
+
+    public boolean enabled() {
+        return !window.isZero();
+    }
+
+    /**
+     * The transport of {@code session} is gone without a goodbye: keeps the session for the window (seated or in
+     * no room; a socket in a waiting queue is not kept). Returns false when the session is not kept (recovery off,
+     * waiting, or ending for good).
+     */
+    public boolean detach(Session session) {
+        if (!enabled() || session.ending() || session.closed() || session.waitingRoomId() != null) {
+            return false;
+        }
+        session.detach(timers.schedule(() -> expire(session), window.toMillis(), TimeUnit.MILLISECONDS));
+        log.info("Socket {} lost its transport; it is kept for {}{}", session.socketId(), window,
+                session.roomId() == null ? "" : " with its seat in room " + session.roomId());
+        return true;
+    }
+
+    private void expire(Session session) {
+        if (!session.detached() || session.closed()) {
+            return;
+        }
+        log.info("Socket {} did not come back within {}", session.socketId(), window);
+        rooms.disconnected(session).whenComplete((nothing, failure) -> {
+            if (failure != null) {
+                log.warn("Releasing the seat of socket {} failed: {}", session.socketId(), failure.toString());
+            }
+        });
+    }
+
+    /** A recovered session; {@link #finish} sends what it missed and must run right after the CONNECT answer. */
+    public record Recovered(Session session, Runnable finish) {
+    }
+
+    /**
+     * Takes a session back for a client that presents private id {@code pid} and {@code offset} (null when it got
+     * no event). {@code newSession} makes a session with a given socket id and recovery key when the session was on
+     * another node. Completes empty when there is nothing to recover; then the client starts a new session.
+     */
+    public CompletionStage<Optional<Recovered>> recover(String pid, String offset, Identity identity, ClientLink link,
+                                                        BiFunction<String, String, Session> newSession) {
+        int dot = pid == null ? -1 : pid.indexOf('.');
+        if (!enabled() || dot < 1 || dot == pid.length() - 1 || pid.length() > 200
+                || (offset != null && !Offsets.valid(offset))) {
+            return completedFuture(Optional.empty());
+        }
+        String socketId = pid.substring(0, dot);
+        String key = pid.substring(dot + 1);
+        Optional<Session> local = sessions.bySocketId(socketId);
+        if (local.isPresent()) {
+            Session session = local.get();
+            if (!key.equals(session.recoveryKey()) || session.closed() || session.waitingRoomId() != null
+                    || !Objects.equals(session.userId(), identity.userId())) {
+                return completedFuture(Optional.empty());
+            }
+            String roomId = session.roomId();
+            if (roomId == null) {
+                // not in a room: nothing was logged for it, there is nothing to replay
+                session.attach(link);
+                log.info("Socket {} recovered (in no room)", session.socketId());
+                return completedFuture(Optional.of(new Recovered(session, () -> { })));
+            }
+            sessions.beginJoin(session, roomId);
+            session.attach(link);
+            String after = offset != null ? offset : session.joinOffset();
+            return replayFor(session, roomId, after);
+        }
+        return store.takeOver(socketId, key, nodeId).thenCompose(taken -> {
+            if (taken.isEmpty()) {
+                return completedFuture(Optional.<Recovered>empty());
+            }
+            return adopt(taken.get(), key, offset, identity, newSession);
+        });
+    }
+
+    /** Seats here a session whose seat was just moved from another node, then replays what it missed. */
+    private CompletionStage<Optional<Recovered>> adopt(TakenOver taken, String key, String offset, Identity identity,
+                                                      BiFunction<String, String, Session> newSession) {
+        String roomId = taken.room().id();
+        String socketId = taken.seat().socketId();
+        Session session = newSession.apply(socketId, key);
+        if (!Objects.equals(taken.seat().userId(), identity.userId())) {
+            log.warn("Socket {} came back with another identity; not recovered", socketId);
+            sessions.add(session);
+            sessions.seat(session, roomId, null);
+            return rooms.disconnected(session).thenApply(nothing -> Optional.<Recovered>empty());
+        }
+        session.displayName(taken.seat().displayName());
+        sessions.add(session);
+        sessions.beginJoin(session, roomId);
+        sessions.seat(session, roomId, RoomCodes.normalize(taken.room().code()).orElse(null));
+        rosters.prepare(roomId);
+        rosters.remember(taken.room());
+        String after = offset != null ? offset : taken.seat().joinedAt().toEpochMilli() + "-0";
+        return bus.joinRoom(roomId)
+                .thenCompose(subscribed -> store.participants(roomId))
+                .thenCompose(participants -> {
+                    rosters.seed(roomId, participants);
+                    if (taken.previousNodeId().equals(nodeId)) {
+                        return completedFuture(null);
+                    }
+                    return delivery.toSocket(taken.previousNodeId(), socketId, roomId, null, null,
+                            SocketAction.HANDED_OVER);
+                })
+                .thenCompose(nothing -> replayFor(session, roomId, after))
+                .exceptionallyCompose(failure -> {
+                    log.warn("Recovering socket {} failed: {}", socketId, failure.toString());
+                    return giveUp(session);
+                });
+    }
+
+    /** Reads what {@code session} missed after {@code after}; gives up when the log cannot tell it all. */
+    private CompletionStage<Optional<Recovered>> replayFor(Session session, String roomId, String after) {
+        return bus.replay(roomId, after, READ_LIMIT).thenCompose(logged -> {
+            Optional<List<Session.Held>> missed = logged.flatMap(messages -> addressedTo(session, messages));
+            if (missed.isEmpty()) {
+                log.info("Socket {} missed more than the room's log can give back; it joins anew", session.socketId());
+                return giveUp(session);
+            }
+            log.info("Socket {} recovered in room {} ({} missed events)", session.socketId(), roomId,
+                    missed.get().size());
+            List<Session.Held> events = missed.get();
+            return completedFuture(Optional.of(new Recovered(session, () -> {
+                session.completeRecovery(events, after);
+                sessions.endJoin(session, roomId);
+            })));
+        });
+    }
+
+    /** The logged messages meant for {@code session}, within the per-session bounds; empty past them. */
+    private static Optional<List<Session.Held>> addressedTo(Session session, List<ClusterMessage> messages) {
+        List<Session.Held> events = new ArrayList<>();
+        long bytes = 0;
+        for (ClusterMessage message : messages) {
+            Session.Held held = null;
+            if (message instanceof ClusterMessage.RoomEvent event
+                    && !session.socketId().equals(event.exceptSocketId())) {
+                held = new Session.Held(event.event(), event.payload(), event.offset());
+            } else if (message instanceof ClusterMessage.SeatEvent event && session.socketId().equals(event.socketId())) {
+                held = new Session.Held(event.event(), event.payload(), event.offset());
+            }
+            if (held != null) {
+                events.add(held);
+                bytes += held.payload().length() + held.event().length();
+                if (events.size() > MAX_EVENTS || bytes > MAX_BYTES) {
+                    return Optional.empty();
+                }
+            }
+        }
+        return Optional.of(events);
+    }
+
+    /** Recovery is not possible after all: the seat goes as after a lost transport, and the client joins anew. */
+    private CompletionStage<Optional<Recovered>> giveUp(Session session) {
+        String roomId = session.roomId();
+        if (roomId != null) {
+            sessions.endJoin(session, roomId);
+        }
+        session.abandonJoin();
+        return rooms.disconnected(session).handle((nothing, failure) -> Optional.empty());
+    }
+}
