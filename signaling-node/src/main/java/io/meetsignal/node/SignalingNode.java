@@ -124,12 +124,12 @@ public final class SignalingNode implements AutoCloseable {
     private static SignalingNode backend(NodeConfig config) {
         if (config.redisUrl().isEmpty()) {
             log.info("Using the in-memory store: this node runs alone (set REDIS_URL to run a cluster)");
-            InMemoryClusterBus bus = new InMemoryClusterBus(Clock.systemUTC(), logRetention(config), LOG_CAP);
+            InMemoryClusterBus bus = new InMemoryClusterBus(Clock.systemUTC(), logRetention(config), logCap(config));
             return new SignalingNode(config, new InMemoryClusterStore(Clock.systemUTC(), bus::head), bus,
                     new InMemoryClusterLock());
         }
         RedisConfig redis = new RedisConfig(config.redisUrl().get(), config.redisPrefix(),
-                RedisConfig.DEFAULT_COMMAND_TIMEOUT).withLog(logRetention(config), LOG_CAP);
+                RedisConfig.DEFAULT_COMMAND_TIMEOUT).withLog(logRetention(config), logCap(config));
         RedisCluster cluster = connectWithRetry(redis);
         RedissonClusterLock lock;
         try {
@@ -148,6 +148,11 @@ public final class SignalingNode implements AutoCloseable {
      */
     static Duration logRetention(NodeConfig config) {
         return config.recoveryWindow().isZero() ? Duration.ofSeconds(1) : config.recoveryWindow().multipliedBy(2);
+    }
+
+    /** The rooms' logs exist for recovery only: with recovery off, rooms' events are published as they are. */
+    static int logCap(NodeConfig config) {
+        return config.recoveryWindow().isZero() ? 0 : LOG_CAP;
     }
 
     private static RedisCluster connectWithRetry(RedisConfig redis) {

@@ -52,6 +52,7 @@ public final class InMemoryClusterBus implements ClusterBus {
         this(Clock.systemUTC(), Duration.ofSeconds(60), 10_000);
     }
 
+    /** {@code cap}: the most messages a room's log keeps; 0 keeps no log. */
     public InMemoryClusterBus(Clock clock, Duration retention, int cap) {
         this.clock = clock;
         this.retentionMillis = retention.toMillis();
@@ -67,7 +68,9 @@ public final class InMemoryClusterBus implements ClusterBus {
     public CompletionStage<Void> publish(ClusterMessage message) {
         synchronized (logs) {
             ClusterMessage delivered = message;
-            if (message instanceof ClusterMessage.RoomEvent event) {
+            if (cap == 0) {
+                delivered = message; // no log: nothing is numbered, nothing can be replayed
+            } else if (message instanceof ClusterMessage.RoomEvent event) {
                 delivered = event.withOffset(append(event));
             } else if (message instanceof ClusterMessage.SeatEvent event) {
                 delivered = event.withOffset(append(event));

@@ -60,6 +60,8 @@ public final class RedisClusterBus implements ClusterBus {
     private final String roomTtlMillis;
     private final String logRetentionMillis;
     private final String logCap;
+    /** Whether rooms' messages are logged (a log cap of 0 turns the log, and replays, off). */
+    private final boolean logging;
     private final Runnable onClose;
     private final ClusterMessageCodec codec = new ClusterMessageCodec();
     private final ScheduledExecutorService commands;
@@ -81,6 +83,7 @@ public final class RedisClusterBus implements ClusterBus {
         this.roomTtlMillis = Long.toString(config.roomTtl().toMillis());
         this.logRetentionMillis = Long.toString(config.logRetention().toMillis());
         this.logCap = Integer.toString(config.logCap());
+        this.logging = config.logCap() > 0;
         this.onClose = requireNonNull(onClose, "onClose");
         this.commands = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "redis-cluster-bus");
@@ -152,6 +155,9 @@ public final class RedisClusterBus implements ClusterBus {
         }
         String roomId = message.roomId();
         String channel = keys.roomChannel(roomId);
+        if (!logging) {
+            return onCommandThread(() -> RedisFailures.guard(() -> publisher.async().publish(channel, UNLOGGED + text)));
+        }
         return onCommandThread(() -> LuaScript.PUBLISH_LOGGED.run(publisher.async(), keys.prefix(), roomTtlMillis,
                 ScriptOutputType.VALUE, roomId, channel, text, logRetentionMillis, logCap));
     }

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * @param commandTimeout how long one command (and connecting) may take before it fails as unavailable
  * @param roomTtl        how long an ended room, or an active room in which nobody sits or waits, is kept
  * @param logRetention   how long a room's log keeps a message (connection state recovery replays from it)
- * @param logCap         the most messages a room's log keeps
+ * @param logCap         the most messages a room's log keeps; 0 keeps no log (nothing can be replayed)
  */
 public record RedisConfig(String uri, String prefix, Duration commandTimeout, Duration roomTtl, Duration logRetention,
                           int logCap) {
@@ -48,8 +48,8 @@ public record RedisConfig(String uri, String prefix, Duration commandTimeout, Du
         if (logRetention.toMillis() < 1) {
             throw new IllegalArgumentException("logRetention: " + logRetention + " (expected: at least 1 ms)");
         }
-        if (logCap < 1) {
-            throw new IllegalArgumentException("logCap: " + logCap + " (expected: at least 1)");
+        if (logCap < 0) {
+            throw new IllegalArgumentException("logCap: " + logCap + " (expected: 0 or more)");
         }
     }
 

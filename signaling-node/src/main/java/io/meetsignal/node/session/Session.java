@@ -28,6 +28,9 @@ public final class Session {
     private volatile boolean ending;
     private volatile ScheduledFuture<?> expiry;
     private volatile String joinOffset = Offsets.START;
+    /** Guarded by {@code this}: the room and offset of the last logged event sent, so that none goes out twice. */
+    private String sentRoomId;
+    private String sentOffset;
     private final TokenBucket events;
     private final TokenBucket chat;
     private final FloodDetector flood;
@@ -220,8 +223,25 @@ public final class Session {
             return;
         }
         if (roomId.equals(this.roomId) && !detached) {
-            link.sendEvent(event, payloadJson, offset);
+            sendLogged(roomId, event, payloadJson, offset);
         }
+    }
+
+    /**
+     * Sends a logged event of {@code roomId} unless one at or after its offset was already sent for that room: a
+     * room's log is in offset order, so such an event would reach the client a second time. That happens after a
+     * recovery: the log is read on one Redis connection and live events arrive on another, so an event the
+     * replay already gave may still be on its way from the subscription when the replay ends. Holding the lock.
+     */
+    private void sendLogged(String roomId, String event, String payloadJson, String offset) {
+        if (offset != null && roomId.equals(sentRoomId) && Offsets.compare(offset, sentOffset) <= 0) {
+            return;
+        }
+        if (offset != null) {
+            sentRoomId = roomId;
+            sentOffset = offset;
+        }
+        link.sendEvent(event, payloadJson, offset);
     }
 
     /** Sends {@code room-joined} (through {@code answer}), then the held events that {@code keep} accepts. */
@@ -230,7 +250,7 @@ public final class Session {
         if (held != null && !closed && !detached) {
             for (Held h : held) {
                 if (keep.test(h)) {
-                    link.sendEvent(h.event(), h.payload(), h.offset());
+                    sendLogged(joiningRoomId, h.event(), h.payload(), h.offset());
                 }
             }
         }
@@ -243,17 +263,15 @@ public final class Session {
      * held meanwhile that came after them, so that each reaches the client once and in order.
      */
     public synchronized void completeRecovery(List<Held> replayed, String after) {
-        String last = after;
-        if (!closed && !detached) {
+        if (!closed && !detached && joiningRoomId != null) {
+            sentRoomId = joiningRoomId;
+            sentOffset = after;
             for (Held h : replayed) {
-                link.sendEvent(h.event(), h.payload(), h.offset());
-                last = h.offset();
+                sendLogged(joiningRoomId, h.event(), h.payload(), h.offset());
             }
             if (held != null) {
                 for (Held h : held) {
-                    if (h.offset() == null || Offsets.compare(h.offset(), last) > 0) {
-                        link.sendEvent(h.event(), h.payload(), h.offset());
-                    }
+                    sendLogged(joiningRoomId, h.event(), h.payload(), h.offset());
                 }
             }
         }
@@ -276,8 +294,12 @@ public final class Session {
     }
 
     /** Sends an event with its offset in the room's log (null when it is not logged). */
-    public void send(String event, String payloadJson, String offset) {
+    public synchronized void send(String event, String payloadJson, String offset) {
         if (!closed && !detached) {
+            if (offset != null && roomId != null) {
+                sentRoomId = roomId;
+                sentOffset = offset;
+            }
             link.sendEvent(event, payloadJson, offset);
         }
     }
