@@ -64,13 +64,15 @@ describe('packet size', () => {
     const victimId = bigSender.id;
     bigSender.emit('ice-candidate', { targetId: host.id, candidate: candidateOfSize(3 * 1024 * 1024) });
     await bigSender.disconnected(10_000);
-    assertHas(await host.next('user-left', { timeout: 5_000 }), { socketId: victimId });
+    // only the transport is closed: like any lost transport the seat waits out RECOVERY_WINDOW for the client
+    // to come back (§9), so the others notice nothing
+    await host.none('user-left', { within: 1_000 });
     await host.none('ice-candidate', { within: 0 });
     assert.ok(host.connected, 'the other client in the room stays connected');
     assertOk(await host.ack('chat-message', { roomId: room.id, content: 'undisturbed' }));
     assert.equal((await host.next('chat-message')).content, 'undisturbed');
     const state = await roomState(node, room, hostUser);
-    assert.deepEqual(state.participants.map((p) => p.socketId), [host.id]);
+    assert.deepEqual(state.participants.map((p) => p.socketId).sort(), [host.id, victimId].sort());
     assertOk(await elsewhere.guests[0].ack('chat-message', { roomId: elsewhere.room.id, content: 'fine' }));
   });
 });
