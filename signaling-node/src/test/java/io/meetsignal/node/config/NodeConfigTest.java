@@ -58,6 +58,16 @@ class NodeConfigTest {
     }
 
     @Test
+    void aRecoveryWindowOfZeroTurnsRecoveryOffButOtherDurationsMustBePositive() {
+        assertEquals(Duration.ZERO, NodeConfig.from(Map.of("RECOVERY_WINDOW", "0")).recoveryWindow());
+        ConfigException e = assertThrows(ConfigException.class, () -> NodeConfig.from(Map.of(
+                "NODE_TTL", "0", "DRAIN_SECONDS", "0s", "RECOVERY_WINDOW", "-1")));
+        for (String variable : List.of("NODE_TTL", "DRAIN_SECONDS", "RECOVERY_WINDOW")) {
+            assertTrue(e.problems().stream().anyMatch(p -> p.startsWith(variable + ":")), variable + " in " + e.problems());
+        }
+    }
+
+    @Test
     void corsOriginsAreAListAndStarMustBeExplicit() {
         assertEquals(List.of("https://a.example", "http://b.example:8080"),
                 NodeConfig.from(Map.of("CORS_ORIGINS", "https://a.example, http://b.example:8080")).corsOrigins());
