@@ -99,8 +99,11 @@ public final class InMemoryClusterBus implements ClusterBus {
         String offset = lastMillis + "-" + lastSequence;
         RoomLog roomLog = logs.computeIfAbsent(message.roomId(), id -> new RoomLog());
         roomLog.entries.addLast(new Entry(offset, now, withOffset(message, offset)));
-        while (!roomLog.entries.isEmpty()
-                && (roomLog.entries.size() > cap || roomLog.entries.peekFirst().millis() < now - retentionMillis)) {
+        while (!roomLog.entries.isEmpty() && roomLog.entries.peekFirst().millis() < now - retentionMillis) {
+            // past the retention: a client away for at most the recovery window got it before it went away
+            roomLog.entries.removeFirst();
+        }
+        while (roomLog.entries.size() > cap) {
             roomLog.cut = roomLog.entries.removeFirst().offset();
         }
         heads.put(message.roomId(), offset);

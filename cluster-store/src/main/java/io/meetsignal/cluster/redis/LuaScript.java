@@ -15,8 +15,8 @@ import java.util.HexFormat;
 import java.util.Locale;
 
 /**
- * The Lua scripts of the store (one per check-and-change) and of the bus's room logs. Each is {@link RedisKeys#luaPrelude()}, then
- * {@code lib.lua}, then its own file from this package's resources.
+ * The Lua scripts of the store (one per check-and-change) and of the bus's room logs. Each is
+ * {@link RedisKeys#luaPrelude()}, then {@code lib.lua} (both left out of the bus's two), then its own file from this package's resources.
  */
 enum LuaScript {
     CREATE_ROOM,
@@ -37,8 +37,12 @@ enum LuaScript {
     RESTORE,
     ACTIVE_ROOM_COUNT,
     TAKE_OVER,
-    PUBLISH_LOGGED,
-    REPLAY;
+    /**
+     * On the hot path of every relayed signal: neither the key prelude nor {@code lib.lua}, it gets its keys as
+     * arguments and carries nothing it does not use.
+     */
+    PUBLISH_LOGGED(false),
+    REPLAY(false);
 
     private static final String[] NO_KEYS = new String[0];
 
@@ -46,7 +50,11 @@ enum LuaScript {
     private final String sha;
 
     LuaScript() {
-        this.source = RedisKeys.luaPrelude() + resource("lib.lua") + "\n-- " + fileName() + "\n"
+        this(true);
+    }
+
+    LuaScript(boolean withLib) {
+        this.source = (withLib ? RedisKeys.luaPrelude() + resource("lib.lua") : "") + "\n-- " + fileName() + "\n"
                 + resource(fileName());
         this.sha = sha1(source);
     }

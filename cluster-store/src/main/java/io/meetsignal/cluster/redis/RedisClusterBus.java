@@ -158,8 +158,10 @@ public final class RedisClusterBus implements ClusterBus {
         if (!logging) {
             return onCommandThread(() -> RedisFailures.guard(() -> publisher.async().publish(channel, UNLOGGED + text)));
         }
+        String log = keys.log(roomId);
+        String cut = keys.logCut(roomId);
         return onCommandThread(() -> LuaScript.PUBLISH_LOGGED.run(publisher.async(), keys.prefix(), roomTtlMillis,
-                ScriptOutputType.VALUE, roomId, channel, text, logRetentionMillis, logCap));
+                ScriptOutputType.VALUE, log, cut, channel, text, logRetentionMillis, logCap));
     }
 
     @Override
@@ -168,7 +170,8 @@ public final class RedisClusterBus implements ClusterBus {
             return CompletableFuture.failedFuture(new IllegalArgumentException("offset " + afterOffset + ", limit " + limit));
         }
         return LuaScript.REPLAY.<List<Object>>run(publisher.async(), keys.prefix(), roomTtlMillis,
-                ScriptOutputType.MULTI, roomId, afterOffset, Integer.toString(limit)).thenApply(reply -> {
+                ScriptOutputType.MULTI, keys.log(roomId), keys.logCut(roomId), afterOffset, Integer.toString(limit))
+                .thenApply(reply -> {
                     if (reply.isEmpty() || !"ok".equals(reply.get(0))) {
                         return Optional.empty();
                     }

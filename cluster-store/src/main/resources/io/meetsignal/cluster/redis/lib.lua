@@ -198,7 +198,7 @@ end
 local function touch(room_id, room)
   local room_key = key_room(room_id)
   local keys = { room_key, key_seats(room_id), key_order(room_id), key_waiting(room_id), key_queue(room_id),
-                 key_users(room_id), key_bans(room_id), key_chat(room_id), key_log(room_id), key_logcut(room_id) }
+                 key_users(room_id), key_bans(room_id), key_chat(room_id) }
   local code = redis.call('HGET', room_key, 'code')
   if code and redis.call('GET', key_code(code)) == room_id then
     keys[#keys + 1] = key_code(code)
