@@ -122,17 +122,12 @@ local function dequeue(room_id, socket_id)
   return json, p
 end
 
--- the JSON of a hash's entries in the order of a sorted set, leaving out one socket (one HMGET per 1,000 ids: a
--- redis.call per id costs more in Lua than the command itself, and rooms can hold hundreds of seats)
+-- the JSON of a hash's entries in the order of a sorted set, leaving out one socket
 local function ordered(hash, order, except)
-  local ids = {}
-  for _, id in ipairs(redis.call('ZRANGE', order, 0, -1)) do
-    if id ~= except then ids[#ids + 1] = id end
-  end
   local out = {}
-  for first = 1, #ids, 1000 do
-    local values = redis.call('HMGET', hash, unpack(ids, first, math.min(first + 999, #ids)))
-    for _, json in ipairs(values) do
+  for _, id in ipairs(redis.call('ZRANGE', order, 0, -1)) do
+    if id ~= except then
+      local json = redis.call('HGET', hash, id)
       if json then out[#out + 1] = json end
     end
   end
