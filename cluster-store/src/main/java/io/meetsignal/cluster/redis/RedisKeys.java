@@ -44,11 +44,11 @@ public final class RedisKeys {
     /**
      * Stream: the room's log, every {@link io.meetsignal.cluster.ClusterMessage.RoomEvent} and
      * {@link io.meetsignal.cluster.ClusterMessage.SeatEvent} under field {@code m}; the entry id is the message's
-     * offset. Trimmed on each append to the bus's retention and entry cap; expires {@link RedisConfig#roomTtl()}
-     * after it was created (a room that lives longer gets a new log).
+     * offset. Trimmed every 64th append to the bus's retention and entry cap; expires a retention after its last
+     * append.
      */
     static final String LOG = "room:%s:log";
-    /** String: the largest entry id ever trimmed from the room's log (a replay from before it has a gap). */
+    /** String: the last entry id the entry cap trimmed from the room's log (a replay from before it has a gap). */
     static final String LOG_CUT = "room:%s:logcut";
     /**
      * Hash of socket {@code %s}: {@code room} the room in which it sits or waits, {@code key} its recovery key.
