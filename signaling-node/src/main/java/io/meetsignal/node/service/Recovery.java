@@ -133,7 +133,10 @@ public final class Recovery {
             sessions.beginJoin(session, roomId);
             session.attach(link);
             String after = offset != null ? offset : session.joinOffset();
-            return replayFor(session, roomId, after);
+            return replayFor(session, roomId, after).exceptionallyCompose(failure -> {
+                log.warn("Recovering socket {} failed: {}", session.socketId(), failure.toString());
+                return giveUp(session);
+            });
         }
         return store.takeOver(socketId, key, nodeId).thenCompose(taken -> {
             if (taken.isEmpty()) {
