@@ -103,11 +103,7 @@ public final class Session {
 
     /** The client came back on {@code newLink}: cancels the expiry and sends there from now on. */
     public synchronized void attach(ClientLink newLink) {
-        ScheduledFuture<?> pending = expiry;
-        expiry = null;
-        if (pending != null) {
-            pending.cancel(false);
-        }
+        cancelExpiry();
         link = requireNonNull(newLink, "newLink");
         detached = false;
     }
