@@ -122,12 +122,13 @@ describe('rate limits', () => {
     await guests[0].none('chat-message');
   });
 
-  test('a socket that floods at ten times the limit is force-disconnected and the others are undisturbed', async () => {
+  test('a socket that floods at over ten times the limit is force-disconnected and the others are undisturbed', async () => {
     const { room, host, guests } = await meeting(node, { guests: ['Flooder', 'Bystander'] });
     const [flooder, bystander] = guests;
     const flooderId = flooder.id;
-    // 600 events/s (above ten times the 50/s limit), on schedule however the timer jitters
-    const RATE = 600;
+    // 1,000 events/s, twice the 500/s that counts as flooding (ten times the 50/s limit): every second of the ten
+    // must reach 500 at the node, so the margin absorbs a late timer or a cold JVM; on schedule however it jitters
+    const RATE = 1000;
     let sent = 0;
     const started = performance.now();
     const timer = setInterval(() => {

@@ -44,14 +44,16 @@ public final class RedisCluster implements AutoCloseable {
                          StatefulRedisConnection<String, String> publisher,
                          StatefulRedisPubSubConnection<String, String> subscriber) {
         RedisKeys keys = new RedisKeys(config.prefix());
+        Callbacks callbacks = Callbacks.forThisMachine();
         AtomicInteger open = new AtomicInteger(2);
         Runnable release = () -> {
             if (open.decrementAndGet() == 0) {
                 shutdown.run();
+                callbacks.close();
             }
         };
-        this.store = new RedisClusterStore(commands, keys, config.roomTtl(), Clock.systemUTC(), release);
-        this.bus = new RedisClusterBus(subscriber, publisher, keys, config, release);
+        this.store = new RedisClusterStore(commands, keys, config.roomTtl(), Clock.systemUTC(), callbacks, release);
+        this.bus = new RedisClusterBus(subscriber, publisher, keys, config, callbacks, release);
     }
 
     /**

@@ -65,6 +65,7 @@ public final class RedisClusterBus implements ClusterBus {
     private final Runnable onClose;
     private final ClusterMessageCodec codec = new ClusterMessageCodec();
     private final ScheduledExecutorService commands;
+    private final Callbacks callbacks;
     /** Channels this node wants: its node channel and those of its rooms. Changed on {@link #commands} only. */
     private final Set<String> wanted = ConcurrentHashMap.newKeySet();
     /** Channels that Redis confirmed on the current connection. */
@@ -76,7 +77,7 @@ public final class RedisClusterBus implements ClusterBus {
 
     RedisClusterBus(StatefulRedisPubSubConnection<String, String> subscriber,
                     StatefulRedisConnection<String, String> publisher, RedisKeys keys, RedisConfig config,
-                    Runnable onClose) {
+                    Callbacks callbacks, Runnable onClose) {
         this.subscriber = requireNonNull(subscriber, "subscriber");
         this.publisher = requireNonNull(publisher, "publisher");
         this.keys = requireNonNull(keys, "keys");
@@ -84,6 +85,7 @@ public final class RedisClusterBus implements ClusterBus {
         this.logRetentionMillis = Long.toString(config.logRetention().toMillis());
         this.logCap = Integer.toString(config.logCap());
         this.logging = config.logCap() > 0;
+        this.callbacks = requireNonNull(callbacks, "callbacks");
         this.onClose = requireNonNull(onClose, "onClose");
         this.commands = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "redis-cluster-bus");
@@ -93,7 +95,7 @@ public final class RedisClusterBus implements ClusterBus {
         subscriber.addListener(new RedisPubSubAdapter<String, String>() {
             @Override
             public void message(String channel, String body) {
-                deliver(channel, body);
+                callbacks.inOrder(channel, () -> deliver(channel, body));
             }
 
             @Override
@@ -169,8 +171,8 @@ public final class RedisClusterBus implements ClusterBus {
         if (!Offsets.valid(afterOffset) || limit < 0) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("offset " + afterOffset + ", limit " + limit));
         }
-        return LuaScript.REPLAY.<List<Object>>run(publisher.async(), keys.prefix(), roomTtlMillis,
-                ScriptOutputType.MULTI, keys.log(roomId), keys.logCut(roomId), afterOffset, Integer.toString(limit))
+        return callbacks.completeOn(LuaScript.REPLAY.<List<Object>>run(publisher.async(), keys.prefix(), roomTtlMillis,
+                ScriptOutputType.MULTI, keys.log(roomId), keys.logCut(roomId), afterOffset, Integer.toString(limit)))
                 .thenApply(reply -> {
                     if (reply.isEmpty() || !"ok".equals(reply.get(0))) {
                         return Optional.empty();
@@ -274,7 +276,7 @@ public final class RedisClusterBus implements ClusterBus {
     private CompletionStage<Void> onCommandThread(Supplier<CompletionStage<?>> command) {
         CompletableFuture<Void> result = new CompletableFuture<>();
         try {
-            commands.execute(() -> command.get().whenComplete((ignored, failure) -> {
+            commands.execute(() -> callbacks.completeOn(command.get()).whenComplete((ignored, failure) -> {
                 if (failure != null) {
                     result.completeExceptionally(failure);
                 } else {

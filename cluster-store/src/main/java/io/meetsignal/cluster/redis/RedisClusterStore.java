@@ -22,6 +22,7 @@ import io.meetsignal.cluster.Seat;
 import io.meetsignal.cluster.SettingsPatch;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -37,7 +38,6 @@ import java.util.function.Supplier;
  */
 public final class RedisClusterStore implements ClusterStore {
 
-    private static final TypeReference<List<Participant>> PARTICIPANTS = new TypeReference<>() { };
     private static final TypeReference<List<Seat>> SEATS = new TypeReference<>() { };
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() { };
 
@@ -46,16 +46,18 @@ public final class RedisClusterStore implements ClusterStore {
     private final RedisKeys keys;
     private final String roomTtlMillis;
     private final Clock clock;
+    private final Callbacks callbacks;
     private final Runnable onClose;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     RedisClusterStore(StatefulRedisConnection<String, String> connection, RedisKeys keys, Duration roomTtl,
-                      Clock clock, Runnable onClose) {
+                      Clock clock, Callbacks callbacks, Runnable onClose) {
         this.connection = requireNonNull(connection, "connection");
         this.redis = connection.async();
         this.keys = requireNonNull(keys, "keys");
         this.roomTtlMillis = Long.toString(roomTtl.toMillis());
         this.clock = requireNonNull(clock, "clock");
+        this.callbacks = requireNonNull(callbacks, "callbacks");
         this.onClose = requireNonNull(onClose, "onClose");
     }
 
@@ -101,7 +103,7 @@ public final class RedisClusterStore implements ClusterStore {
     public CompletionStage<JoinOutcome> join(JoinRequest request) {
         Participant candidate = request.candidate();
         Room template = request.roomTemplate();
-        return script(LuaScript.JOIN,
+        return this.<List<Object>>script(LuaScript.JOIN, ScriptOutputType.MULTI,
                 request.normalizedCode(),
                 candidate.socketId(),
                 candidate.userId() != null ? candidate.userId() : "",
@@ -117,7 +119,8 @@ public final class RedisClusterStore implements ClusterStore {
 
     @Override
     public CompletionStage<JoinOutcome> admit(String roomId, String socketId) {
-        return script(LuaScript.ADMIT, roomId, socketId, clock.instant().toString())
+        return this.<List<Object>>script(LuaScript.ADMIT, ScriptOutputType.MULTI, roomId, socketId,
+                        clock.instant().toString())
                 .thenApply(RedisClusterStore::outcome);
     }
 
@@ -157,7 +160,8 @@ public final class RedisClusterStore implements ClusterStore {
 
     @Override
     public CompletionStage<List<Participant>> participants(String roomId) {
-        return script(LuaScript.PARTICIPANTS, roomId).thenApply(json -> List.copyOf(RedisJson.read(json, PARTICIPANTS)));
+        return this.<List<String>>script(LuaScript.PARTICIPANTS, ScriptOutputType.MULTI, roomId)
+                .thenApply(RedisClusterStore::participants);
     }
 
     @Override
@@ -249,19 +253,34 @@ public final class RedisClusterStore implements ClusterStore {
     }
 
     private <T> CompletionStage<T> script(LuaScript script, ScriptOutputType type, String... args) {
-        return script.run(redis, keys.prefix(), roomTtlMillis, type, args);
+        return callbacks.completeOn(script.run(redis, keys.prefix(), roomTtlMillis, type, args));
     }
 
-    private static <T> CompletionStage<T> call(Supplier<? extends CompletionStage<T>> command) {
-        return RedisFailures.guard(command);
+    private <T> CompletionStage<T> call(Supplier<? extends CompletionStage<T>> command) {
+        return callbacks.completeOn(RedisFailures.guard(command));
     }
 
     private static <T> Optional<T> optional(String json, Class<T> type) {
         return json == null ? Optional.empty() : Optional.of(RedisJson.read(json, type));
     }
 
-    private static JoinOutcome outcome(String json) {
-        return RedisJson.read(json, ScriptOutcome.class).toJoinOutcome();
+    /**
+     * What {@code join.lua} or {@code admit.lua} answered: the JSON of the outcome, then (seated) that of each other
+     * participant.
+     */
+    private static JoinOutcome outcome(List<Object> reply) {
+        if (reply.isEmpty() || !(reply.get(0) instanceof String head)) {
+            throw new IllegalStateException("unexpected join outcome from Redis: " + reply);
+        }
+        return RedisJson.read(head, ScriptOutcome.class).toJoinOutcome(participants(reply.subList(1, reply.size())));
+    }
+
+    private static List<Participant> participants(List<?> jsons) {
+        List<Participant> participants = new ArrayList<>(jsons.size());
+        for (Object json : jsons) {
+            participants.add(RedisJson.read((String) json, Participant.class));
+        }
+        return List.copyOf(participants);
     }
 
     /** What {@code join.lua} and {@code admit.lua} answer. */
@@ -276,9 +295,10 @@ public final class RedisClusterStore implements ClusterStore {
                                  boolean rejoin,
                                  String offset) {
 
-        JoinOutcome toJoinOutcome() {
+        JoinOutcome toJoinOutcome(List<Participant> listedApart) {
             return switch (outcome) {
-                case "seated" -> new JoinOutcome.Seated(room, self, listOf(others), listOf(history), listOf(waiting),
+                case "seated" -> new JoinOutcome.Seated(room, self, others != null ? listOf(others) : listedApart,
+                        listOf(history), listOf(waiting),
                         replaced, rejoin, offset);
                 case "waiting" -> new JoinOutcome.Waiting(room, self);
                 case "refused" -> new JoinOutcome.Refused(requireNonNull(reason, "reason"));

@@ -2,7 +2,8 @@
 -- ARGV[7] ban key, ARGV[8] candidate JSON (for the waiting queue), ARGV[9] the same seated now (for a seat),
 -- ARGV[10] template room id and ARGV[11] template room JSON ('' and '' when unknown codes are not created),
 -- ARGV[12] the socket's recovery key ('' for none).
--- Returns a JSON outcome: refused (reason), waiting (room, self) or seated (see lib.lua).
+-- Returns the JSON of the outcome (refused: reason; waiting: room, self; seated: see lib.lua's seated()) as the
+-- first element of a multi-bulk reply.
 local code, socket_id, node_id = ARGV[3], ARGV[4], ARGV[6]
 local user_id = ARGV[5] ~= '' and ARGV[5] or nil
 local ban_key, candidate_json, seat_json = ARGV[7], ARGV[8], ARGV[9]
@@ -47,7 +48,7 @@ if not host and room.settings.waitingRoom then
     index_socket(socket_id, room_id, recovery_key)
   end
   touch(room_id, room)
-  return '{"outcome":"waiting","room":' .. room_json .. ',"self":' .. queued .. '}'
+  return { '{"outcome":"waiting","room":' .. room_json .. ',"self":' .. queued .. '}' }
 end
 
 local replaced_id, replaced_json = seat_of_user(room_id, user_id, socket_id)

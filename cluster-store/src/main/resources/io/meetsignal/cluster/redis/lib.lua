@@ -37,8 +37,9 @@ local function is_host(room, user_id)
   return user_id ~= nil and user_id == present(room.hostId)
 end
 
+-- join.lua and admit.lua answer a multi-bulk reply whose first element is the JSON of the outcome
 local function refused(reason)
-  return cjson.encode({ outcome = 'refused', reason = reason })
+  return { cjson.encode({ outcome = 'refused', reason = reason }) }
 end
 
 -- the member of a node's place index for the seat or waiting place of a socket in a room
@@ -122,13 +123,17 @@ local function dequeue(room_id, socket_id)
   return json, p
 end
 
--- the JSON of a hash's entries in the order of a sorted set, leaving out one socket
-local function ordered(hash, order, except)
-  local out = {}
-  for _, id in ipairs(redis.call('ZRANGE', order, 0, -1)) do
-    if id ~= except then
-      local json = redis.call('HGET', hash, id)
-      if json then out[#out + 1] = json end
+-- the JSON of a hash's entries in the order of a sorted set, leaving out one socket, appended to `out` (a new
+-- table if nil); read with HMGET in slices, since each call from Lua costs more than the read itself
+local function ordered(hash, order, except, out)
+  out = out or {}
+  local ids = redis.call('ZRANGE', order, 0, -1)
+  for first = 1, #ids, 500 do
+    local last = math.min(first + 499, #ids)
+    local values = redis.call('HMGET', hash, unpack(ids, first, last))
+    for i = first, last do
+      local json = values[i - first + 1]
+      if json and ids[i] ~= except then out[#out + 1] = json end
     end
   end
   return out
@@ -165,6 +170,9 @@ local function log_head(room_id)
   return redis.call('GET', key_logcut(room_id)) or '0-0'
 end
 
+-- A seat: the JSON of the outcome without `others`, then the JSON of every other seated
+-- participant in joining order. Returned as separate strings because concatenating a large room's seats in Lua
+-- costs several times what reading them does.
 local function seated(room_id, room_json, room, self_json, socket_id, user_id, replaced_json, rejoin)
   local waiting = {}
   if is_host(room, user_id) then
@@ -173,7 +181,6 @@ local function seated(room_id, room_json, room, self_json, socket_id, user_id, r
   local parts = {
     '{"outcome":"seated","room":', room_json,
     ',"self":', self_json,
-    ',"others":', json_array(ordered(key_seats(room_id), key_order(room_id), socket_id)),
     ',"history":', json_array(redis.call('LRANGE', key_chat(room_id), 0, -1)),
     ',"waiting":', json_array(waiting),
     ',"rejoin":', tostring(rejoin),
@@ -184,7 +191,7 @@ local function seated(room_id, room_json, room, self_json, socket_id, user_id, r
     parts[#parts + 1] = replaced_json
   end
   parts[#parts + 1] = '}'
-  return table.concat(parts)
+  return ordered(key_seats(room_id), key_order(room_id), socket_id, { table.concat(parts) })
 end
 
 -- the JSON of a Seat

@@ -1,2 +1,2 @@
--- ARGV[3] room id. Returns the seated participants as a JSON array, in joining order.
-return json_array(ordered(key_seats(ARGV[3]), key_order(ARGV[3]), nil))
+-- ARGV[3] room id. Returns the JSON of each seated participant, in joining order.
+return ordered(key_seats(ARGV[3]), key_order(ARGV[3]), nil)

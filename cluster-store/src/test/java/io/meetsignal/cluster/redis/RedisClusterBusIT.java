@@ -4,6 +4,7 @@ import static io.meetsignal.cluster.ClusterStoreContract.await;
 import static io.meetsignal.cluster.ClusterStoreContract.eventually;
 import static io.meetsignal.cluster.ClusterStoreContract.failureOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.lettuce.core.RedisClient;
@@ -15,6 +16,7 @@ import io.meetsignal.cluster.StoreUnavailableException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -48,6 +50,29 @@ class RedisClusterBusIT extends ClusterBusContract {
     @AfterEach
     void closeClusters() {
         clusters.forEach(RedisCluster::close);
+    }
+
+    /**
+     * Whatever the node does with a result or a message must not hold up Lettuce's I/O thread, which reads every
+     * later reply of the same connection: a slow listener would make the node's own commands time out.
+     */
+    @Test
+    void resultsAndMessagesReachTheNodeOffRedisIoThreads() {
+        RedisCluster cluster = RedisCluster.connect(config);
+        clusters.add(cluster);
+        CompletableFuture<String> listenerThread = new CompletableFuture<>();
+        cluster.bus().start("a", message -> listenerThread.complete(Thread.currentThread().getName()));
+        await(((RedisClusterBus) cluster.bus()).started());
+
+        String publishThread = await(cluster.bus().publish(socketEvent("a", "offer", 1))
+                .thenApply(ignored -> Thread.currentThread().getName()));
+        String storeThread = await(cluster.store().ping().thenApply(ignored -> Thread.currentThread().getName()));
+        String replayThread = await(cluster.bus().replay("r1", "0-0", 10)
+                .thenApply(ignored -> Thread.currentThread().getName()));
+
+        for (String thread : List.of(await(listenerThread), publishThread, storeThread, replayThread)) {
+            assertFalse(thread.startsWith("lettuce"), thread);
+        }
     }
 
     @Test

@@ -4,7 +4,6 @@ import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.SocketConfig;
 import com.corundumstudio.socketio.SocketIOServer;
 import com.corundumstudio.socketio.Transport;
-import com.corundumstudio.socketio.protocol.JacksonJsonSupport;
 import io.meetsignal.cluster.ClusterStore;
 import io.meetsignal.node.auth.HandshakeAuthenticator;
 import io.meetsignal.node.auth.TokenVerifier;
@@ -52,7 +51,7 @@ public final class SignalingServer implements AutoCloseable {
         cfg.setAllowCustomRequests(false);
         cfg.setEnableCors(true);
         cfg.setUseLinuxNativeEpoll(Epoll.isAvailable());
-        cfg.setJsonSupport(new JacksonJsonSupport());
+        cfg.setJsonSupport(new RawJsonSupport());
         SocketConfig socket = new SocketConfig();
         socket.setReuseAddress(true);
         socket.setTcpNoDelay(true);

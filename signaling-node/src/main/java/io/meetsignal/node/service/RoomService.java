@@ -196,9 +196,10 @@ public final class RoomService {
             sessions.endJoin(session, seated.room().id());
             String offset = seated.offset();
             session.joinOffset(offset);
-            session.completeJoin(() -> session.send(ROOM_JOINED, Json.write(joined), offset),
+            String body = Json.write(joined);
+            session.completeJoin(() -> session.send(ROOM_JOINED, body, offset),
                     held -> stillNews(held, known, offset));
-            return Acks.ok(joined);
+            return Acks.okWith(body);
         });
     }
 

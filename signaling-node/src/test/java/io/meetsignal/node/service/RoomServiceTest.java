@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.meetsignal.cluster.Room;
 import io.meetsignal.cluster.RoomSettings;
 import io.meetsignal.node.protocol.ErrorCode;
+import io.meetsignal.node.protocol.Json;
 import io.meetsignal.node.protocol.ProtocolException;
 import io.meetsignal.node.protocol.Requests.Flag;
 import io.meetsignal.node.protocol.Requests.HostTarget;
@@ -191,7 +192,7 @@ class RoomServiceTest {
         f.join(host, room);
         Client bob = f.connect(null, "Bob");
         Object ack = f.join(bob, room);
-        assertTrue(ack.toString().contains("\"waiting\":true"));
+        assertTrue(Json.write(ack).contains("\"waiting\":true"));
         assertEquals(1, bob.link().payloads("waiting-for-host").size());
         assertEquals(bob.id(), host.link().payloads("participant-waiting").get(0).path("participant").path("socketId").asText());
 
