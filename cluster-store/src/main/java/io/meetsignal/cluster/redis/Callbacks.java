@@ -7,36 +7,27 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Where the adapter hands results and messages to the node: never on Lettuce's I/O threads. One connection is
- * read by one I/O thread; whatever runs there after a reply (parsing a roster, fanning an event out to hundreds of
- * sockets) delays every later reply of that connection, and under load the node's own commands then time out
- * although Redis answered them in time.
- *
- * <p>Results of commands complete on a small pool, in no particular order (each caller chains its own). Messages
- * from subscriptions run on one thread of their own, in the order in which Redis delivered them: the bus promises
- * the order of one publisher's messages across channels (a socket's seat on the node channel, then its room's
- * events), which lanes per channel would break.
+ * Where the results of commands reach the node: not on Lettuce's I/O threads. One connection is read by one I/O
+ * thread; whatever runs there after a reply (parsing a 300-seat roster, building and sending {@code room-joined})
+ * delays every later reply of that connection, and under load the node's own commands then timed out although
+ * Redis had answered them in time. Results complete on a small pool, in no particular order (each caller chains
+ * its own). Messages from subscriptions are not handed over: they are delivered on the subscription's own I/O
+ * thread (see {@link RedisCluster}), where a hop to another thread cost the relay more than it saved.
  */
 final class Callbacks implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(Callbacks.class);
-
     private final ExecutorService results;
-    private final ExecutorService messages;
 
     Callbacks(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads: " + threads);
         }
         this.results = Executors.newFixedThreadPool(threads, named("redis-results-"));
-        this.messages = Executors.newSingleThreadExecutor(named("redis-messages-"));
     }
 
-    /** As many result threads as there are processors, at least two. */
+    /** As many threads as there are processors, at least two. */
     static Callbacks forThisMachine() {
         return new Callbacks(Math.max(2, Runtime.getRuntime().availableProcessors()));
     }
@@ -58,19 +49,9 @@ final class Callbacks implements AutoCloseable {
         return result;
     }
 
-    /** Runs {@code task} (a message from {@code channel}) after every message given before. Dropped once closed. */
-    void inOrder(String channel, Runnable task) {
-        try {
-            messages.execute(task);
-        } catch (RejectedExecutionException e) {
-            log.debug("Dropped a message on {}: closed", channel);
-        }
-    }
-
     @Override
     public void close() {
         results.shutdown();
-        messages.shutdown();
     }
 
     private static ThreadFactory named(String prefix) {

@@ -35,6 +35,9 @@ public final class RedisCluster implements AutoCloseable {
     /** The longest pause between two attempts to reconnect, so that a node resumes soon after Redis is back. */
     static final Duration MAX_RECONNECT_DELAY = Duration.ofSeconds(1);
 
+    /** Store commands, publishing, subscriptions. */
+    private static final int CONNECTIONS = 3;
+
     private static final Logger log = LoggerFactory.getLogger(RedisCluster.class);
 
     private final RedisClusterStore store;
@@ -79,6 +82,9 @@ public final class RedisCluster implements AutoCloseable {
         RedisURI uri = RedisURI.create(config.uri());
         uri.setTimeout(config.commandTimeout());
         ClientResources resources = DefaultClientResources.builder()
+                // one I/O thread for each of the three connections: the subscription's thread delivers every message
+                // to the node (fan-out included), and must not hold up the replies of the store's commands
+                .ioThreadPoolSize(Math.max(CONNECTIONS, Runtime.getRuntime().availableProcessors()))
                 .reconnectDelay(() -> Delay.exponential(Duration.ofMillis(10), MAX_RECONNECT_DELAY, 2,
                         TimeUnit.MILLISECONDS))
                 .build();

@@ -16,6 +16,7 @@ import io.meetsignal.cluster.Offsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -68,6 +69,8 @@ public final class RedisClusterBus implements ClusterBus {
     private final Callbacks callbacks;
     /** Channels this node wants: its node channel and those of its rooms. Changed on {@link #commands} only. */
     private final Set<String> wanted = ConcurrentHashMap.newKeySet();
+    /** Unsubscriptions sent and not answered yet, by channel: a channel with one is not taken as subscribed. */
+    private final Map<String, Integer> unsubscribing = new ConcurrentHashMap<>();
     /** Channels that Redis confirmed on the current connection. */
     private final Set<String> confirmed = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Void> started = new CompletableFuture<>();
@@ -95,7 +98,7 @@ public final class RedisClusterBus implements ClusterBus {
         subscriber.addListener(new RedisPubSubAdapter<String, String>() {
             @Override
             public void message(String channel, String body) {
-                callbacks.inOrder(channel, () -> deliver(channel, body));
+                deliver(channel, body);
             }
 
             @Override
@@ -109,12 +112,14 @@ public final class RedisClusterBus implements ClusterBus {
             @Override
             public void unsubscribed(String channel, long count) {
                 confirmed.remove(channel);
+                unsubscribing.computeIfPresent(channel, (key, pending) -> pending > 1 ? pending - 1 : null);
             }
         });
         subscriber.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
                 confirmed.clear();
+                unsubscribing.clear();
             }
         });
         long every = RECONCILE_INTERVAL.toMillis();
@@ -210,6 +215,10 @@ public final class RedisClusterBus implements ClusterBus {
         String channel = keys.roomChannel(roomId);
         return onCommandThread(() -> {
             wanted.add(channel);
+            if (confirmed.contains(channel) && !unsubscribing.containsKey(channel)) {
+                // already subscribed on this connection: no round trip (a join storm asks for it with every join)
+                return CompletableFuture.completedFuture(null);
+            }
             return RedisFailures.guard(() -> subscriber.async().subscribe(channel));
         });
     }
@@ -220,6 +229,7 @@ public final class RedisClusterBus implements ClusterBus {
         String channel = keys.roomChannel(roomId);
         return onCommandThread(() -> {
             wanted.remove(channel);
+            unsubscribing.merge(channel, 1, Integer::sum);
             return RedisFailures.guard(() -> subscriber.async().unsubscribe(channel));
         });
     }
@@ -265,6 +275,9 @@ public final class RedisClusterBus implements ClusterBus {
             }
             if (unwanted.length > 0) {
                 log.debug("Unsubscribing from {} channel(s) no longer wanted", unwanted.length);
+                for (String channel : unwanted) {
+                    unsubscribing.merge(channel, 1, Integer::sum);
+                }
                 subscriber.async().unsubscribe(unwanted);
             }
         } catch (RuntimeException e) {

@@ -29,10 +29,13 @@ public final class Client {
     private boolean disconnected;
     private int pings;
     private long pingInterval;
+    private long openedAtNanos;
 
     private long nextAckId;
     private long awaitedAck = -1;
     private final Map<Long, String> acks = new HashMap<>();
+    private long parsedAckId = -1;
+    private JsonNode parsedAck;
 
     private String roomId;
     private boolean host;
@@ -66,6 +69,7 @@ public final class Client {
         switch (frame.charAt(0)) {
             case '0' -> {
                 opened = true;
+                openedAtNanos = System.nanoTime();
                 pingInterval = Frames.parse(frame.substring(1)).path("pingInterval").asLong(0);
             }
             case '1' -> disconnected = true;
@@ -165,14 +169,24 @@ public final class Client {
         return acks.containsKey(awaitedAck);
     }
 
-    /** The payload of the last request's ack, or a missing node while it has not arrived. */
+    /**
+     * The payload of the last request's ack, or a missing node while it has not arrived. Parsed once: a join's ack
+     * in a big room is a large text, read by {@link #ackVerdict()} and {@link #acceptJoin()} alike, and parsing it
+     * twice for every join made the load generator, not the cluster, the limit of a join storm.
+     */
     public JsonNode ack() {
+        if (parsedAckId == awaitedAck) {
+            return parsedAck;
+        }
         String raw = acks.get(awaitedAck);
         if (raw == null) {
             return Frames.JSON.missingNode();
         }
         JsonNode array = Frames.parse(raw);
-        return array.size() > 0 ? array.get(0) : Frames.JSON.missingNode();
+        parsedAck = array.size() > 0 ? array.get(0) : Frames.JSON.missingNode();
+        parsedAckId = awaitedAck;
+        acks.put(awaitedAck, ""); // arrived; the text is not needed again
+        return parsedAck;
     }
 
     /** Null when the last request was acknowledged with {@code success: true}, else why not. */
@@ -278,6 +292,11 @@ public final class Client {
     }
 
     /** The ping interval announced in the Engine.IO open packet, in milliseconds. */
+    /** Milliseconds since the Engine.IO open, or 0 before it. */
+    public long millisSinceOpen() {
+        return opened ? (System.nanoTime() - openedAtNanos) / 1_000_000 : 0;
+    }
+
     public long pingInterval() {
         return pingInterval;
     }
