@@ -2,6 +2,7 @@ package io.meetsignal.cluster.redis;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -19,12 +20,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Callbacks implements AutoCloseable {
 
     private final ExecutorService results;
+    /** The pool, or the completing thread itself once the pool is shut down, so that no result is ever lost. */
+    private final Executor executor;
 
     Callbacks(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads: " + threads);
         }
         this.results = Executors.newFixedThreadPool(threads, named("redis-results-"));
+        this.executor = task -> {
+            try {
+                results.execute(task);
+            } catch (RejectedExecutionException e) {
+                task.run();
+            }
+        };
     }
 
     /** As many threads as there are processors, at least two. */
@@ -35,17 +45,13 @@ final class Callbacks implements AutoCloseable {
     /** {@code stage}'s outcome, delivered to dependents on the result pool (failures included). */
     <T> CompletionStage<T> completeOn(CompletionStage<T> stage) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        try {
-            stage.whenCompleteAsync((value, failure) -> {
-                if (failure != null) {
-                    result.completeExceptionally(failure);
-                } else {
-                    result.complete(value);
-                }
-            }, results);
-        } catch (RejectedExecutionException e) {
-            result.completeExceptionally(new IllegalStateException("Redis adapter closed", e));
-        }
+        stage.whenCompleteAsync((value, failure) -> {
+            if (failure != null) {
+                result.completeExceptionally(failure);
+            } else {
+                result.complete(value);
+            }
+        }, executor);
         return result;
     }
 

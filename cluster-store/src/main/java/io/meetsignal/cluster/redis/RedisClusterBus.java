@@ -156,13 +156,11 @@ public final class RedisClusterBus implements ClusterBus {
     @Override
     public CompletionStage<Void> publish(ClusterMessage message) {
         String text = codec.encode(message);
-        if (message instanceof ClusterMessage.SocketEvent socketEvent) {
-            String channel = keys.nodeChannel(socketEvent.nodeId());
-            return onCommandThread(() -> RedisFailures.guard(() -> publisher.async().publish(channel, UNLOGGED + text)));
-        }
+        boolean socketEvent = message instanceof ClusterMessage.SocketEvent;
         String roomId = message.roomId();
-        String channel = keys.roomChannel(roomId);
-        if (!logging) {
+        String channel = socketEvent ? keys.nodeChannel(((ClusterMessage.SocketEvent) message).nodeId())
+                                     : keys.roomChannel(roomId);
+        if (socketEvent || !logging) {
             return onCommandThread(() -> RedisFailures.guard(() -> publisher.async().publish(channel, UNLOGGED + text)));
         }
         String log = keys.log(roomId);

@@ -288,17 +288,16 @@ public final class RedisClusterStore implements ClusterStore {
                                  JoinRefusal reason,
                                  Room room,
                                  Participant self,
-                                 List<Participant> others,
                                  List<ChatMessage> history,
                                  List<Participant> waiting,
                                  Participant replaced,
                                  boolean rejoin,
                                  String offset) {
 
-        JoinOutcome toJoinOutcome(List<Participant> listedApart) {
+        /** {@code others}: the other participants, which the scripts answer apart from this JSON. */
+        JoinOutcome toJoinOutcome(List<Participant> others) {
             return switch (outcome) {
-                case "seated" -> new JoinOutcome.Seated(room, self, others != null ? listOf(others) : listedApart,
-                        listOf(history), listOf(waiting),
+                case "seated" -> new JoinOutcome.Seated(room, self, others, listOf(history), listOf(waiting),
                         replaced, rejoin, offset);
                 case "waiting" -> new JoinOutcome.Waiting(room, self);
                 case "refused" -> new JoinOutcome.Refused(requireNonNull(reason, "reason"));
