@@ -67,10 +67,15 @@ describe('management port', () => {
       'signaling_events_sent_total',
       'signaling_errors_total',
       'signaling_handler_seconds_bucket',
+      'signaling_event_loop_lag_milliseconds',
+      'signaling_handshakes_admitted_rate',
     ]) {
       assert.ok(metrics.has(name), `metric ${name} missing`);
     }
     assert.match(response.text, /# TYPE signaling_handler_seconds histogram/);
+    // an idle node keeps up and sheds nobody
+    assert.ok(sum(metrics, 'signaling_event_loop_lag_milliseconds') < 500);
+    assert.match(response.text, /^signaling_handshakes_admitted_rate \+Inf$/m);
   });
 
   /** Waits until no socket of an earlier test is counted any more. */
@@ -169,6 +174,7 @@ describe('configuration', () => {
     ['JWT_SECRET', { JWT_SECRET: 'too-short' }],
     ['ALLOW_GUESTS', { ALLOW_GUESTS: 'perhaps' }],
     ['LOG_FORMAT', { LOG_FORMAT: 'xml' }],
+    ['OVERLOAD_LAG_MS', { OVERLOAD_LAG_MS: 'soon' }],
   ];
   for (const [variable, env] of refusedConfigs) {
     test(`a bad ${variable} stops the node at start with a message naming it`, async () => {

@@ -13,6 +13,8 @@ import io.meetsignal.cluster.memory.InMemoryClusterStore;
 import io.meetsignal.node.auth.TokenVerifier;
 import io.meetsignal.node.config.NodeConfig;
 import io.meetsignal.node.edge.SignalingServer;
+import io.meetsignal.node.ops.Admission;
+import io.meetsignal.node.ops.LoopLag;
 import io.meetsignal.node.ops.ManagementServer;
 import io.meetsignal.node.ops.Metrics;
 import io.meetsignal.node.ops.Readiness;
@@ -57,6 +59,7 @@ public final class SignalingNode implements AutoCloseable {
     private final SessionRegistry sessions;
     private final AtomicBoolean accepting = new AtomicBoolean(false);
     private final AtomicBoolean closed = new AtomicBoolean(false);
+    private final LoopLag loopLag;
     private InetSocketAddress publicAddress;
     private InetSocketAddress managementAddress;
 
@@ -84,8 +87,11 @@ public final class SignalingNode implements AutoCloseable {
                 timers);
         liveness = new NodeLiveness(store, lock, rooms, config.nodeId(), config.nodeTtl(), config.recoveryWindow(),
                 timers);
+        loopLag = new LoopLag(System::nanoTime);
+        Admission admission = new Admission(loopLag::lagMillis, config.limits().overloadLagMillis(), System::nanoTime);
+        metrics.overload(loopLag, admission);
         server = new SignalingServer(config, store, sessions, rooms, recovery, signals, tokens, metrics,
-                accepting::get);
+                accepting::get, loopLag, admission);
         management = new ManagementServer(config.host(), config.managementPort(), readiness, metrics);
     }
 
@@ -242,6 +248,7 @@ public final class SignalingNode implements AutoCloseable {
         accepting.set(false);
         log.info("Node {} stopping", config.nodeId());
         server.close();
+        loopLag.close();
         readiness.close();
         liveness.close();
         management.close();

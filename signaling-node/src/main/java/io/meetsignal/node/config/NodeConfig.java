@@ -54,7 +54,8 @@ public record NodeConfig(String host,
                          int eventBurst,
                          double chatPerSecond,
                          int chatBurst,
-                         int maxConnections) {
+                         int maxConnections,
+                         int overloadLagMillis) {
 
         public static final int DEFAULT_MAX_PACKET_BYTES = 64 * 1024;
         public static final int MAX_FRAME_BYTES = 2 * 1024 * 1024;
@@ -63,6 +64,7 @@ public record NodeConfig(String host,
         public static final double DEFAULT_CHAT_PER_SECOND = 5;
         public static final int DEFAULT_CHAT_BURST = 10;
         public static final int DEFAULT_MAX_CONNECTIONS = 50_000;
+        public static final int DEFAULT_OVERLOAD_LAG_MILLIS = 500;
     }
 
     /** Parses {@code env}; throws {@link ConfigException} naming every bad variable. */
@@ -117,7 +119,8 @@ public record NodeConfig(String host,
                 p.integer("RATE_LIMIT_BURST", Limits.DEFAULT_EVENT_BURST, 1, Integer.MAX_VALUE),
                 p.decimal("CHAT_RATE_LIMIT_PER_SEC", Limits.DEFAULT_CHAT_PER_SECOND),
                 p.integer("CHAT_RATE_LIMIT_BURST", Limits.DEFAULT_CHAT_BURST, 1, Integer.MAX_VALUE),
-                p.integer("MAX_CONNECTIONS", Limits.DEFAULT_MAX_CONNECTIONS, 1, Integer.MAX_VALUE));
+                p.integer("MAX_CONNECTIONS", Limits.DEFAULT_MAX_CONNECTIONS, 1, Integer.MAX_VALUE),
+                p.integer("OVERLOAD_LAG_MS", Limits.DEFAULT_OVERLOAD_LAG_MILLIS, 0, 60_000));
 
         Duration nodeTtl = p.duration("NODE_TTL", DEFAULT_NODE_TTL);
         Duration recovery = p.duration("RECOVERY_WINDOW", DEFAULT_RECOVERY_WINDOW, true);

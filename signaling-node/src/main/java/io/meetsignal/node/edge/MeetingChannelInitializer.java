@@ -5,11 +5,13 @@ import com.corundumstudio.socketio.SocketIOChannelInitializer;
 import com.corundumstudio.socketio.handler.EncoderHandler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import io.meetsignal.node.ops.LoopLag;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.ChannelPipeline;
 
 /**
- * netty-socketio's pipeline with our handlers (and its encoder with a queue-safe packet encoder): the origin policy and the REST API right after the HTTP
+ * netty-socketio's pipeline with our handlers (and its encoder with a queue-safe packet encoder): the origin policy, the handshake gate and the REST API right after the HTTP
  * codec, the polling flusher in front of the polling transport, and our packet handler in place of the
  * library's (which it keeps for Engine.IO control packets).
  */
@@ -18,27 +20,30 @@ final class MeetingChannelInitializer extends SocketIOChannelInitializer {
     static final String ORIGIN_POLICY = "originPolicy";
     static final String REST_API = "restApi";
     static final String POLLING_FLUSHER = "pollingFlusher";
-    static final String DRAIN_GATE = "drainGate";
+    static final String HANDSHAKE_GATE = "handshakeGate";
     static final String DEMO_PAGE = "demoPage";
 
     private final OriginPolicy originPolicy;
     private final RestApi restApi;
     private final PollingFlusher flusher;
     private final MeetingPacketHandler packets;
-    private final DrainGate drainGate;
+    private final HandshakeGate handshakeGate;
+    private final LoopLag loopLag;
     private final DemoPage demoPage = new DemoPage();
 
     private final EncoderHandler encoder;
 
     MeetingChannelInitializer(OriginPolicy originPolicy, RestApi restApi, PollingFlusher flusher,
-                              MeetingPacketHandler packets, DrainGate drainGate, Configuration configuration) {
+                              MeetingPacketHandler packets, HandshakeGate handshakeGate, LoopLag loopLag,
+                              Configuration configuration) {
         try {
             this.encoder = new EncoderHandler(configuration,
                     new QueueSafePacketEncoder(configuration, configuration.getJsonSupport()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        this.drainGate = drainGate;
+        this.handshakeGate = handshakeGate;
+        this.loopLag = loopLag;
         this.originPolicy = originPolicy;
         this.restApi = restApi;
         this.flusher = flusher;
@@ -46,11 +51,17 @@ final class MeetingChannelInitializer extends SocketIOChannelInitializer {
     }
 
     @Override
+    protected void initChannel(Channel ch) throws Exception {
+        loopLag.watch(ch.eventLoop());
+        super.initChannel(ch);
+    }
+
+    @Override
     protected void addSocketioHandlers(ChannelPipeline pipeline) {
         super.addSocketioHandlers(pipeline);
         pipeline.addAfter(HTTP_ENCODER, ORIGIN_POLICY, originPolicy);
-        pipeline.addAfter(ORIGIN_POLICY, DRAIN_GATE, drainGate);
-        pipeline.addAfter(DRAIN_GATE, REST_API, restApi);
+        pipeline.addAfter(ORIGIN_POLICY, HANDSHAKE_GATE, handshakeGate);
+        pipeline.addAfter(HANDSHAKE_GATE, REST_API, restApi);
         pipeline.addAfter(REST_API, DEMO_PAGE, demoPage);
         pipeline.addBefore(XHR_POLLING_TRANSPORT, POLLING_FLUSHER, flusher);
         pipeline.replace(SOCKETIO_ENCODER, SOCKETIO_ENCODER, encoder);

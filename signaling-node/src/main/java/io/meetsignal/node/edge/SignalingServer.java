@@ -8,6 +8,8 @@ import io.meetsignal.cluster.ClusterStore;
 import io.meetsignal.node.auth.HandshakeAuthenticator;
 import io.meetsignal.node.auth.TokenVerifier;
 import io.meetsignal.node.config.NodeConfig;
+import io.meetsignal.node.ops.Admission;
+import io.meetsignal.node.ops.LoopLag;
 import io.meetsignal.node.ops.Metrics;
 import io.meetsignal.node.service.Recovery;
 import io.meetsignal.node.service.RoomService;
@@ -34,7 +36,7 @@ public final class SignalingServer implements AutoCloseable {
 
     public SignalingServer(NodeConfig config, ClusterStore store, SessionRegistry sessions, RoomService rooms,
                            Recovery recovery, SignalService signals, TokenVerifier tokens, Metrics metrics,
-                           BooleanSupplier accepting) {
+                           BooleanSupplier accepting, LoopLag loopLag, Admission admission) {
         Configuration cfg = new Configuration();
         cfg.setHostname(config.host());
         cfg.setPort(config.port());
@@ -63,7 +65,8 @@ public final class SignalingServer implements AutoCloseable {
                 sessions, rooms, recovery, router, metrics, flusher, accepting);
         server = new SocketIOServer(cfg);
         server.setPipelineFactory(new MeetingChannelInitializer(new OriginPolicy(config.corsOrigins()),
-                new RestApi(store, rooms, tokens), flusher, packets, new DrainGate(accepting, SOCKET_IO_PATH), cfg));
+                new RestApi(store, rooms, tokens), flusher, packets,
+                new HandshakeGate(accepting, admission::tryAdmit, metrics, SOCKET_IO_PATH), loopLag, cfg));
         server.addDisconnectListener(client -> packets.onEngineClosed(client.getSessionId()));
     }
 

@@ -28,6 +28,7 @@ public final class Metrics {
     private final Map<String, Counter> sent = new ConcurrentHashMap<>();
     private final Map<String, Timer> handlers = new ConcurrentHashMap<>();
     private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
+    private final Map<String, Counter> refusedHandshakes = new ConcurrentHashMap<>();
     private final Set<String> knownEvents;
 
     public Metrics(Set<String> knownEvents, SessionRegistry sessions) {
@@ -46,6 +47,21 @@ public final class Metrics {
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
+    }
+
+    /** Exposes the event loops' lag (the overload signal) and the admission rate it sets. */
+    public void overload(LoopLag lag, Admission admission) {
+        Gauge.builder("signaling.event.loop.lag", lag, LoopLag::lagMillis).baseUnit("milliseconds")
+                .description("How late the most delayed event loop runs its probe").register(registry);
+        Gauge.builder("signaling.handshakes.admitted.rate", admission, Admission::rate)
+                .description("New handshakes admitted per second (+Inf while not limited)").register(registry);
+    }
+
+    /** A new handshake refused before it started, by reason ({@code draining} or {@code overloaded}). */
+    public void handshakeRefused(String reason) {
+        refusedHandshakes.computeIfAbsent(reason, name -> Counter.builder("signaling.handshakes.refused")
+                .tag("reason", name).description("New handshakes refused with 503 before they started")
+                .register(registry)).increment();
     }
 
     private String tag(String event) {

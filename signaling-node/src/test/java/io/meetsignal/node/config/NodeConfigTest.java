@@ -23,6 +23,7 @@ class NodeConfigTest {
         assertEquals(64 * 1024, config.limits().maxPacketBytes());
         assertEquals(50, config.limits().eventsPerSecond());
         assertEquals(100, config.limits().eventBurst());
+        assertEquals(500, config.limits().overloadLagMillis());
         assertTrue(config.auth().allowGuests());
         assertFalse(config.roomsAutoCreate());
         assertTrue(config.corsOrigins().isEmpty());
@@ -41,10 +42,11 @@ class NodeConfigTest {
                 "JWT_SECRET", "short",
                 "LOG_FORMAT", "xml",
                 "CORS_ORIGINS", "https://ok.example, not an origin",
-                "REDIS_URL", "localhost:6379")));
+                "REDIS_URL", "localhost:6379",
+                "OVERLOAD_LAG_MS", "-1")));
         List<String> problems = e.problems();
         for (String variable : List.of("PORT", "ALLOW_GUESTS", "NODE_TTL", "JWT_SECRET", "LOG_FORMAT", "CORS_ORIGINS",
-                "REDIS_URL")) {
+                "REDIS_URL", "OVERLOAD_LAG_MS")) {
             assertTrue(problems.stream().anyMatch(p -> p.startsWith(variable + ":")), variable + " in " + problems);
         }
     }

@@ -1,0 +1,56 @@
+package io.meetsignal.node.edge;
+
+import io.meetsignal.node.ops.Metrics;
+import io.meetsignal.node.protocol.ErrorCode;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Refuses new Engine.IO handshakes with 503 {@code UNAVAILABLE} while the node is draining or
+ * overloaded, before any upgrade, token check or session is paid for. {@code socket.io-client} treats
+ * that as a transport error and retries with its reconnection backoff, which the load balancer may send
+ * to another node. Requests of existing sessions (with {@code sid}) always pass.
+ */
+@Sharable
+final class HandshakeGate extends ChannelInboundHandlerAdapter {
+
+    private final BooleanSupplier accepting;
+    private final BooleanSupplier admit;
+    private final Metrics metrics;
+    private final String path;
+
+    /** {@code admit} is asked once per new handshake while accepting, and may count it. */
+    HandshakeGate(BooleanSupplier accepting, BooleanSupplier admit, Metrics metrics, String path) {
+        this.accepting = accepting;
+        this.admit = admit;
+        this.metrics = metrics;
+        this.path = path;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (msg instanceof FullHttpRequest request && request.uri().startsWith(path)) {
+            QueryStringDecoder query = new QueryStringDecoder(request.uri());
+            if (query.path().startsWith(path) && !query.parameters().containsKey("sid")) {
+                String refusal = !accepting.getAsBoolean() ? "draining" : admit.getAsBoolean() ? null : "overloaded";
+                if (refusal != null) {
+                    boolean keepAlive = HttpUtil.isKeepAlive(request);
+                    request.release();
+                    metrics.handshakeRefused(refusal);
+                    HttpResponses.write(ctx, HttpResponses.error(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                            ErrorCode.UNAVAILABLE, refusal.equals("draining")
+                                    ? "This server is draining, connect to another one"
+                                    : "This server is overloaded, try again shortly"), keepAlive);
+                    return;
+                }
+            }
+        }
+        ctx.fireChannelRead(msg);
+    }
+}
