@@ -82,6 +82,14 @@ test('the NetworkPolicy lets only the signaling pods reach Redis on 6379', () =>
   assert.deepEqual(rule.ports, [{ protocol: 'TCP', port: 6379 }]);
 });
 
+test('the Ingress passes a refused new session (503: draining or overloaded) on to another pod', () => {
+  const annotations = base.find((o) => o.kind === 'Ingress').metadata.annotations;
+  const next = annotations['nginx.ingress.kubernetes.io/proxy-next-upstream'].split(/\s+/);
+  assert.ok(next.includes('http_503'), next.join(' '));
+  assert.ok(!next.includes('non_idempotent'), 'only idempotent requests may be sent twice');
+  assert.ok(Number(annotations['nginx.ingress.kubernetes.io/proxy-next-upstream-tries']) >= 2);
+});
+
 // ---- negative tests: each breaks one rule in a copy and expects that rule to fire ------------
 
 function mutated(change) {
