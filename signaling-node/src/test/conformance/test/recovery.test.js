@@ -25,10 +25,17 @@ import {
   RECONNECTING,
   streamCandidates,
 } from '../lib/recovery.js';
-import { lookupCode, roomState } from '../lib/rest.js';
+import { lookupCode, management, roomState } from '../lib/rest.js';
 import { startNode } from '../lib/server.js';
 
 let node; // RECOVERY_WINDOW at its default (30 s)
+
+/** The node's sockets with an open transport and the sessions held for recovery, from /metrics. */
+async function sessionGauges(on) {
+  const text = (await management(on, '/metrics')).text;
+  const gauge = (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+  return { connected: gauge('signaling_sockets_connected'), detached: gauge('signaling_sessions_detached') };
+}
 
 before(async () => {
   node = await startNode({ NODE_ID: 'conf-recovery' });
@@ -420,6 +427,10 @@ describe('past the recovery window (RECOVERY_WINDOW=2s)', () => {
     const id = away.id;
     const droppedAt = performance.now();
     await dropTransport(away, { stayAway: true });
+    // the held session is not a connected socket (the figure the autoscaler reads), but is counted apart
+    await eventually('the dropped client counted as detached', async () => {
+      assert.deepEqual(await sessionGauges(shortNode), { connected: 2, detached: 1 });
+    }, { timeoutMs: 1_000 });
 
     await host.none('user-left', { within: WINDOW_MS - 600 });
     assert.equal((await lookupCode(shortNode, room.code)).body.participantCount, 3, 'the seat is held within the window');
@@ -428,6 +439,7 @@ describe('past the recovery window (RECOVERY_WINDOW=2s)', () => {
     assertHas(left, { socketId: id, reason: 'disconnected' }, 'user-left past the window');
     assert.ok(elapsed >= WINDOW_MS - 100, `user-left ${Math.round(elapsed)} ms after the drop, before the ${WINDOW_MS} ms window elapsed`);
     assertHas(await other.next('user-left'), { socketId: id, reason: 'disconnected' });
+    assert.deepEqual(await sessionGauges(shortNode), { connected: 2, detached: 0 }, 'nothing held past the window');
 
     // Socket.IO's pattern: not recovered, so it joins anew
     const back = await comeBack(away, { timeout: 8_000 });

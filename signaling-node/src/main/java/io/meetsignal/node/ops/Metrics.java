@@ -33,8 +33,11 @@ public final class Metrics {
 
     public Metrics(Set<String> knownEvents, SessionRegistry sessions) {
         this.knownEvents = Set.copyOf(knownEvents);
-        Gauge.builder("signaling.sockets.connected", sessions, SessionRegistry::size)
-                .description("Authenticated sockets on this node").register(registry);
+        Gauge.builder("signaling.sockets.connected", sessions, SessionRegistry::connectedCount)
+                .description("Authenticated sockets on this node with an open transport").register(registry);
+        Gauge.builder("signaling.sessions.detached", sessions, SessionRegistry::detachedCount)
+                .description("Sessions whose transport dropped, held for recovery (RECOVERY_WINDOW)")
+                .register(registry);
         Gauge.builder("signaling.participants.seated", sessions, SessionRegistry::seatedCount)
                 .description("Sockets of this node holding a seat").register(registry);
         Gauge.builder("signaling.rooms.active", sessions, SessionRegistry::roomCount)

@@ -62,6 +62,22 @@ public final class SessionRegistry {
         });
     }
 
+    /** Sessions whose transport is open; those waiting for their client to recover are not counted. */
+    public int connectedCount() {
+        int n = 0;
+        for (Session session : bySocketId.values()) {
+            if (!session.detached()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Sessions whose transport dropped, kept for their client to come back within the recovery window. */
+    public int detachedCount() {
+        return Math.max(0, size() - connectedCount());
+    }
+
     public int seatedCount() {
         int n = 0;
         for (Set<Session> sessions : byRoom.values()) {
