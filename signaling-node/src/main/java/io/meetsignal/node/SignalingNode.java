@@ -60,6 +60,7 @@ public final class SignalingNode implements AutoCloseable {
     private final AtomicBoolean accepting = new AtomicBoolean(false);
     private final AtomicBoolean closed = new AtomicBoolean(false);
     private final LoopLag loopLag;
+    private final Metrics metrics;
     private InetSocketAddress publicAddress;
     private InetSocketAddress managementAddress;
 
@@ -79,7 +80,7 @@ public final class SignalingNode implements AutoCloseable {
         RoomService rooms = new RoomService(store, bus, sessions, rosters, config.nodeId(), config.roomsAutoCreate(),
                 clock);
         SignalService signals = new SignalService(store, new Delivery(bus), rosters, timers, clock);
-        Metrics metrics = new Metrics(SignalingServer.clientEvents(rooms, signals), sessions);
+        metrics = new Metrics(SignalingServer.clientEvents(rooms, signals), sessions);
         TokenVerifier tokens = new TokenVerifier(config.auth());
         bus.start(config.nodeId(), new Dispatcher(sessions, rosters, store, bus, rooms));
         readiness = new Readiness(store, () -> accepting.get() && !closed.get(), timers);
@@ -88,7 +89,8 @@ public final class SignalingNode implements AutoCloseable {
         liveness = new NodeLiveness(store, lock, rooms, config.nodeId(), config.nodeTtl(), config.recoveryWindow(),
                 timers);
         loopLag = new LoopLag(System::nanoTime);
-        Admission admission = new Admission(loopLag::lagMillis, config.limits().overloadLagMillis(), System::nanoTime);
+        Admission admission = new Admission(loopLag::lagMillis, config.limits().overloadLagMillis(),
+                metrics::heapUsedAfterGc, System::nanoTime);
         metrics.overload(loopLag, admission);
         server = new SignalingServer(config, store, sessions, rooms, recovery, signals, tokens, metrics,
                 accepting::get, loopLag, admission);
@@ -249,6 +251,7 @@ public final class SignalingNode implements AutoCloseable {
         log.info("Node {} stopping", config.nodeId());
         server.close();
         loopLag.close();
+        metrics.close();
         readiness.close();
         liveness.close();
         management.close();

@@ -1,5 +1,6 @@
 package io.meetsignal.node.edge;
 
+import io.meetsignal.node.ops.Admission;
 import io.meetsignal.node.ops.Metrics;
 import io.meetsignal.node.protocol.ErrorCode;
 import io.netty.channel.ChannelHandler.Sharable;
@@ -10,10 +11,11 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
- * Refuses new Engine.IO handshakes with 503 {@code UNAVAILABLE} while the node is draining or
- * overloaded, before any upgrade, token check or session is paid for. {@code socket.io-client} treats
+ * Refuses new Engine.IO handshakes with 503 {@code UNAVAILABLE} while the node is draining,
+ * overloaded or short of memory ({@link Admission}), before any upgrade, token check or session is paid for. {@code socket.io-client} treats
  * that as a transport error and retries with its reconnection backoff, which the load balancer may send
  * to another node. Requests of existing sessions (with {@code sid}) always pass.
  */
@@ -21,12 +23,15 @@ import java.util.function.BooleanSupplier;
 final class HandshakeGate extends ChannelInboundHandlerAdapter {
 
     private final BooleanSupplier accepting;
-    private final BooleanSupplier admit;
+    private final Supplier<Admission.Refusal> admit;
     private final Metrics metrics;
     private final String path;
 
-    /** {@code admit} is asked once per new handshake while accepting, and may count it. */
-    HandshakeGate(BooleanSupplier accepting, BooleanSupplier admit, Metrics metrics, String path) {
+    /**
+     * {@code admit} is asked once per new handshake while accepting, and may count it; it answers null
+     * or why the handshake is refused.
+     */
+    HandshakeGate(BooleanSupplier accepting, Supplier<Admission.Refusal> admit, Metrics metrics, String path) {
         this.accepting = accepting;
         this.admit = admit;
         this.metrics = metrics;
@@ -38,7 +43,7 @@ final class HandshakeGate extends ChannelInboundHandlerAdapter {
         if (msg instanceof FullHttpRequest request && request.uri().startsWith(path)) {
             QueryStringDecoder query = new QueryStringDecoder(request.uri());
             if (query.path().startsWith(path) && !query.parameters().containsKey("sid")) {
-                String refusal = !accepting.getAsBoolean() ? "draining" : admit.getAsBoolean() ? null : "overloaded";
+                String refusal = refusal();
                 if (refusal != null) {
                     boolean keepAlive = HttpUtil.isKeepAlive(request);
                     request.release();
@@ -46,11 +51,20 @@ final class HandshakeGate extends ChannelInboundHandlerAdapter {
                     HttpResponses.write(ctx, HttpResponses.error(HttpResponseStatus.SERVICE_UNAVAILABLE,
                             ErrorCode.UNAVAILABLE, refusal.equals("draining")
                                     ? "This server is draining, connect to another one"
-                                    : "This server is overloaded, try again shortly"), keepAlive);
+                                    : "This server is " + (refusal.equals("memory") ? "full" : "overloaded")
+                                            + ", try again shortly"), keepAlive);
                     return;
                 }
             }
         }
         ctx.fireChannelRead(msg);
+    }
+
+    private String refusal() {
+        if (!accepting.getAsBoolean()) {
+            return "draining";
+        }
+        Admission.Refusal refused = admit.get();
+        return refused == null ? null : refused.tag();
     }
 }

@@ -5,7 +5,9 @@ import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 
 /**
- * Whether the node takes one more new client now. Unlimited while the event loops keep up; once their
+ * Whether the node takes one more new client now. Refused while the heap, measured after the last
+ * garbage collection, is fuller than {@link #HEAP_LIMIT}: a node that runs out of memory exits and drops
+ * every client it holds. Otherwise unlimited while the event loops keep up; once their
  * lag passes the limit, new handshakes are refused outright and from then on admitted at a rate that is
  * cut when the lag is over the limit and grows again while it stays low (additive increase,
  * multiplicative decrease). Refusing outright alone admits everyone queued the moment the lag dips and
@@ -30,8 +32,22 @@ public final class Admission {
     /** Growth per adjustment while the lag is under half the limit (about +20 % a second). */
     static final double INCREASE = 0.02;
 
+    /** Share of the long-lived heap, used after the last GC, beyond which no newcomer is admitted. */
+    public static final double HEAP_LIMIT = 0.85;
+
+    /** Why a handshake is refused. */
+    public enum Refusal {
+        OVERLOADED, MEMORY;
+
+        /** The metric tag. */
+        public String tag() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     private final DoubleSupplier lagMillis;
     private final double limitMillis;
+    private final DoubleSupplier heapUsedAfterGc;
     private final LongSupplier nanoClock;
 
     private boolean limited;
@@ -44,22 +60,31 @@ public final class Admission {
     private int admittedSinceAdjust;
     private double admittedPerSecond;
 
-    /** {@code limitMillis} 0 admits everyone. */
-    public Admission(DoubleSupplier lagMillis, long limitMillis, LongSupplier nanoClock) {
+    /**
+     * {@code limitMillis} 0 turns shedding by lag off; {@code heapUsedAfterGc} is a share (0-1, NaN
+     * before the first collection).
+     */
+    public Admission(DoubleSupplier lagMillis, long limitMillis, DoubleSupplier heapUsedAfterGc,
+                     LongSupplier nanoClock) {
         if (limitMillis < 0) {
             throw new IllegalArgumentException("limitMillis: " + limitMillis + " (expected: >= 0)");
         }
         this.lagMillis = lagMillis;
         this.limitMillis = limitMillis;
+        this.heapUsedAfterGc = heapUsedAfterGc;
         this.nanoClock = nanoClock;
         this.lastAdjust = nanoClock.getAsLong();
     }
 
-    /** Takes one admission if there is one; false means refuse this handshake. */
-    public synchronized boolean tryAdmit() {
-        if (limitMillis == 0) {
-            return true;
+    /** Takes one admission if there is one: null, or why this handshake is refused. */
+    public Refusal tryAdmit() {
+        if (heapUsedAfterGc.getAsDouble() > HEAP_LIMIT) {
+            return Refusal.MEMORY;
         }
+        return limitMillis == 0 || admitByLag() ? null : Refusal.OVERLOADED;
+    }
+
+    private synchronized boolean admitByLag() {
         long now = nanoClock.getAsLong();
         double lag = lagMillis.getAsDouble();
         boolean overloaded = lag > limitMillis;

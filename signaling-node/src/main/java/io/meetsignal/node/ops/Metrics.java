@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmHeapPressureMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -30,6 +31,8 @@ public final class Metrics {
     private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
     private final Map<String, Counter> refusedHandshakes = new ConcurrentHashMap<>();
     private final Set<String> knownEvents;
+    private final JvmHeapPressureMetrics heapPressure = new JvmHeapPressureMetrics();
+    private volatile Gauge heapAfterGc;
 
     public Metrics(Set<String> knownEvents, SessionRegistry sessions) {
         this.knownEvents = Set.copyOf(knownEvents);
@@ -47,9 +50,26 @@ public final class Metrics {
                     .description("Refused actions by error code").register(registry));
         }
         new JvmMemoryMetrics().bindTo(registry);
+        heapPressure.bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
+    }
+
+    /**
+     * Share (0-1) of the long-lived heap pool used after the last garbage collection
+     * ({@code jvm.memory.usage.after.gc}); NaN before the first one.
+     */
+    public double heapUsedAfterGc() {
+        Gauge gauge = heapAfterGc;
+        if (gauge == null) {
+            gauge = heapAfterGc = registry.find("jvm.memory.usage.after.gc").gauge();
+        }
+        return gauge == null ? Double.NaN : gauge.value();
+    }
+
+    public void close() {
+        heapPressure.close();
     }
 
     /** Exposes the event loops' lag (the overload signal) and the admission rate it sets. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.meetsignal.node.ops.Admission;
 import io.meetsignal.node.ops.Metrics;
 import io.meetsignal.node.session.SessionRegistry;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -18,17 +19,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class HandshakeGateTest {
 
     private final AtomicBoolean accepting = new AtomicBoolean(true);
-    private final AtomicBoolean admitting = new AtomicBoolean(true);
+    private final AtomicReference<Admission.Refusal> refusing = new AtomicReference<>();
     private final AtomicInteger asked = new AtomicInteger();
     private final Metrics metrics = new Metrics(Set.of(), new SessionRegistry());
     private final EmbeddedChannel channel = new EmbeddedChannel(new HandshakeGate(accepting::get, () -> {
         asked.incrementAndGet();
-        return admitting.get();
+        return refusing.get();
     }, metrics, "/socket.io"));
 
     private static FullHttpRequest get(String uri) {
@@ -41,7 +43,7 @@ class HandshakeGateTest {
 
     @Test
     void anOverloadedNodeRefusesNewHandshakesWithUnavailable() {
-        admitting.set(false);
+        refusing.set(Admission.Refusal.OVERLOADED);
         channel.writeInbound(get("/socket.io/?EIO=4&transport=polling"));
         assertNull(channel.readInbound(), "the handshake went no further");
         FullHttpResponse response = channel.readOutbound();
@@ -50,6 +52,18 @@ class HandshakeGateTest {
         assertTrue(body.contains("\"UNAVAILABLE\"") && body.contains("overloaded"), body);
         response.release();
         assertEquals("1.0", refusedCount("overloaded"));
+    }
+
+    @Test
+    void aNodeShortOfMemoryRefusesNewHandshakesAndSaysSo() {
+        refusing.set(Admission.Refusal.MEMORY);
+        channel.writeInbound(get("/socket.io/?EIO=4&transport=websocket"));
+        FullHttpResponse response = channel.readOutbound();
+        assertEquals(HttpResponseStatus.SERVICE_UNAVAILABLE, response.status());
+        String body = response.content().toString(StandardCharsets.UTF_8);
+        assertTrue(body.contains("\"UNAVAILABLE\"") && body.contains("full"), body);
+        response.release();
+        assertEquals("1.0", refusedCount("memory"));
     }
 
     @Test
@@ -66,7 +80,7 @@ class HandshakeGateTest {
 
     @Test
     void sessionsThatExistAndOtherPathsAlwaysPassWithoutTakingAnAdmission() {
-        admitting.set(false);
+        refusing.set(Admission.Refusal.MEMORY);
         accepting.set(false);
         for (String uri : new String[] {"/socket.io/?EIO=4&transport=polling&sid=abc", "/api/rooms/abc-def-ghi",
                 "/demo"}) {

@@ -1,6 +1,7 @@
 package io.meetsignal.node.ops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,7 +14,8 @@ class AdmissionTest {
 
     private long now = 1_000_000_000L;
     private double lag;
-    private final Admission admission = new Admission(() -> lag, LIMIT_MILLIS, () -> now);
+    private double heap = Double.NaN;
+    private final Admission admission = new Admission(() -> lag, LIMIT_MILLIS, () -> heap, () -> now);
 
     /** Handshakes arriving evenly at {@code perSecond} for {@code millis}; returns how many were admitted. */
     private int arrive(int perSecond, long millis) {
@@ -22,7 +24,7 @@ class AdmissionTest {
         int admitted = 0;
         while (now < end) {
             now += step;
-            if (admission.tryAdmit()) {
+            if (admission.tryAdmit() == null) {
                 admitted++;
             }
         }
@@ -85,15 +87,40 @@ class AdmissionTest {
 
     @Test
     void aLimitOfZeroAdmitsEveryone() {
-        Admission off = new Admission(() -> 60_000, 0, () -> now);
+        Admission off = new Admission(() -> 60_000, 0, () -> 0.5, () -> now);
         for (int i = 0; i < 1_000; i++) {
             now += 1_000_000;
-            assertTrue(off.tryAdmit());
+            assertNull(off.tryAdmit());
         }
     }
 
     @Test
+    void aHeapFullerThanTheLimitAfterCollectionRefusesEveryNewClientWhateverTheLag() {
+        heap = 0.5;
+        assertEquals(500, arrive(500, 1_000));
+        heap = 0.9;
+        assertEquals(0, arrive(500, 1_000));
+        assertEquals(Admission.Refusal.MEMORY, admission.tryAdmit());
+        heap = 0.6; // a collection freed enough
+        assertEquals(500, arrive(500, 1_000));
+        Admission lagOff = new Admission(() -> 0, 0, () -> 0.95, () -> now);
+        assertEquals(Admission.Refusal.MEMORY, lagOff.tryAdmit(), "also with shedding by lag turned off");
+    }
+
+    @Test
+    void beforeTheFirstCollectionTheHeapIsNoReasonToRefuse() {
+        heap = Double.NaN;
+        assertEquals(500, arrive(500, 1_000));
+    }
+
+    @Test
+    void anOverloadIsToldApartFromAFullHeap() {
+        lag = 600;
+        assertEquals(Admission.Refusal.OVERLOADED, admission.tryAdmit());
+    }
+
+    @Test
     void aNegativeLimitIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new Admission(() -> 0, -1, () -> now));
+        assertThrows(IllegalArgumentException.class, () -> new Admission(() -> 0, -1, () -> 0, () -> now));
     }
 }
