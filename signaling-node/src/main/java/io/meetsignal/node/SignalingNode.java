@@ -89,7 +89,7 @@ public final class SignalingNode implements AutoCloseable {
         liveness = new NodeLiveness(store, lock, rooms, config.nodeId(), config.nodeTtl(), config.recoveryWindow(),
                 timers);
         loopLag = new LoopLag(System::nanoTime);
-        Admission admission = new Admission(loopLag::lagMillis, config.limits().overloadLagMillis(),
+        Admission admission = new Admission(loopLag::sustainedLagMillis, config.limits().overloadLagMillis(),
                 metrics::heapUsedAfterGc, System::nanoTime);
         metrics.overload(loopLag, admission);
         server = new SignalingServer(config, store, sessions, rooms, recovery, signals, tokens, metrics,

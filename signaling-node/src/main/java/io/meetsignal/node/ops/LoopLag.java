@@ -12,6 +12,11 @@ import java.util.function.LongSupplier;
  * {@link #PROBE_MILLIS} and records how late it came. A loop whose probe is overdue counts as late by
  * that much, so a loop stuck behind a backlog is seen before its probe runs again.
  *
+ * <p>{@link #sustainedLagMillis()} only counts lateness that repeats: the smaller of the last two
+ * probes' (or of the last and the one now overdue). A single long task, such as the class loading and
+ * compilation behind a fresh node's first connections or one long GC pause, makes one probe late and
+ * is not an overload; a backlog makes every probe late.
+ *
  * <p>It is the node's overload signal: {@link Admission} refuses new handshakes by it, so that the
  * clients the node already holds keep their latency instead of the whole node falling behind
  * (PROTOCOL.md §7).
@@ -42,13 +47,22 @@ public final class LoopLag {
 
     /** The largest lag of any watched loop now, in milliseconds. */
     public double lagMillis() {
+        return worst(false);
+    }
+
+    /** The largest lag that repeated on one loop (see the class comment), in milliseconds. */
+    public double sustainedLagMillis() {
+        return worst(true);
+    }
+
+    private double worst(boolean sustained) {
         long now = nanoClock.getAsLong();
         long worst = 0;
         for (Probe probe : probes.values()) {
             if (probe.loop.isShuttingDown()) {
                 probes.remove(probe.loop, probe); // its scheduled probe was cancelled: never late, just gone
             } else {
-                worst = Math.max(worst, probe.lagNanos(now));
+                worst = Math.max(worst, sustained ? probe.sustainedLagNanos(now) : probe.lagNanos(now));
             }
         }
         return worst / 1e6;
@@ -64,6 +78,7 @@ public final class LoopLag {
         private final EventExecutor loop;
         private volatile long due;
         private volatile long lastLag;
+        private volatile long previousLag;
 
         Probe(EventExecutor loop) {
             this.loop = loop;
@@ -80,6 +95,7 @@ public final class LoopLag {
 
         @Override
         public void run() {
+            previousLag = lastLag;
             lastLag = Math.max(0, nanoClock.getAsLong() - due);
             if (!closed && !loop.isShuttingDown()) {
                 schedule();
@@ -90,6 +106,11 @@ public final class LoopLag {
 
         long lagNanos(long now) {
             return Math.max(lastLag, now - due);
+        }
+
+        long sustainedLagNanos(long now) {
+            long last = lastLag;
+            return Math.max(Math.min(last, previousLag), Math.min(last, now - due));
         }
     }
 }

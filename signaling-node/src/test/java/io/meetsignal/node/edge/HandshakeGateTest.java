@@ -42,12 +42,14 @@ class HandshakeGateTest {
     }
 
     @Test
-    void anOverloadedNodeRefusesNewHandshakesWithUnavailable() {
+    void anOverloadedNodeRefusesNewHandshakesWithUnavailableAndAsksForABackOff() {
         refusing.set(Admission.Refusal.OVERLOADED);
         channel.writeInbound(get("/socket.io/?EIO=4&transport=polling"));
         assertNull(channel.readInbound(), "the handshake went no further");
         FullHttpResponse response = channel.readOutbound();
-        assertEquals(HttpResponseStatus.SERVICE_UNAVAILABLE, response.status());
+        // 429, not 503: load balancers retry 503 on another node, which multiplies requests when all are busy
+        assertEquals(HttpResponseStatus.TOO_MANY_REQUESTS, response.status());
+        assertEquals("1", response.headers().get("Retry-After"));
         String body = response.content().toString(StandardCharsets.UTF_8);
         assertTrue(body.contains("\"UNAVAILABLE\"") && body.contains("overloaded"), body);
         response.release();

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
+import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -54,6 +56,38 @@ class LoopLagTest {
         release.countDown();
         assertTrue(stuck >= 300, "lag while the loop was stuck for 400 ms: " + stuck);
         assertTrue(eventually(() -> lag.lagMillis() < 100), "caught up again: " + lag.lagMillis());
+    }
+
+    @Test
+    void onlyLatenessThatRepeatsIsSustained() {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        channel.freezeTime();
+        AtomicLong now = new AtomicLong(1_000_000_000L);
+        LoopLag lag = new LoopLag(now::get);
+        lag.watch(channel.eventLoop());
+        Runnable stall = () -> { // the loop gets to its probe 450 ms after asking, i.e. 400 ms late
+            now.addAndGet(TimeUnit.MILLISECONDS.toNanos(450));
+            channel.advanceTimeBy(450, TimeUnit.MILLISECONDS);
+        };
+
+        stall.run();
+        assertEquals(400, lag.lagMillis(), 1, "overdue counts at once");
+        assertEquals(0, lag.sustainedLagMillis(), 1, "but one late probe is no overload");
+        channel.runScheduledPendingTasks();
+        assertEquals(400, lag.lagMillis(), 1);
+        assertEquals(0, lag.sustainedLagMillis(), 1, "still one late probe: a single long task");
+
+        stall.run();
+        assertEquals(400, lag.sustainedLagMillis(), 1, "late again, before the probe has even run");
+        channel.runScheduledPendingTasks();
+        assertEquals(400, lag.sustainedLagMillis(), 1, "two late probes in a row");
+
+        now.addAndGet(TimeUnit.MILLISECONDS.toNanos(50));
+        channel.advanceTimeBy(50, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertEquals(0, lag.sustainedLagMillis(), 1, "on time again");
+        lag.close();
+        channel.finishAndReleaseAll();
     }
 
     @Test
