@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { assertOk } from '../lib/assertions.js';
 import { meeting } from '../lib/fixtures.js';
-import { closeAllPeers, connect, guest } from '../lib/peer.js';
+import { closeAllPeers, connect, guest, refused } from '../lib/peer.js';
 import { management } from '../lib/rest.js';
 import { startNode, startNodeExpectingFailure } from '../lib/server.js';
 
@@ -164,6 +164,31 @@ describe('CORS wildcard', () => {
     } finally {
       await open.stop();
     }
+  });
+});
+
+describe('a node that takes nobody new (PROTOCOL §2, §7)', () => {
+  let full;
+  before(async () => {
+    full = await startNode({ NODE_ID: 'conf-ops-full', MAX_CONNECTIONS: '1' });
+  });
+  after(async () => {
+    await closeAllPeers();
+    await full?.stop();
+  });
+
+  // the same answer as for an overloaded node or a full heap (ops/Admission): the client sees the code
+  test('refuses the handshake as connect_error UNAVAILABLE with { code, message }, and keeps who it holds', async () => {
+    const first = await guest(full, 'First');
+    for (const transports of [['polling', 'websocket'], ['websocket']]) {
+      const error = await refused(full, { auth: { displayName: 'Second' }, transports });
+      assert.equal(error.message, 'UNAVAILABLE', transports.join('+'));
+      assert.equal(error.data?.code, 'UNAVAILABLE');
+      assert.match(error.data?.message ?? '', /full/);
+    }
+    assert.ok(first.connected);
+    const answer = await first.ack('leave-room', { roomId: 'none' }); // still served: an error ack, not silence
+    assert.equal(answer.success, false);
   });
 });
 

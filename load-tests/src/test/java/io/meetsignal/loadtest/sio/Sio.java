@@ -86,7 +86,11 @@ public final class Sio {
                         ws.checkTextMessage("engine.io open").matching(until((c, s) -> c.opened()))))
                 .doIf(s -> !s.isFailed()).then(
                         emitAwait("socket.io connect", s -> Frames.connect(auth.apply(s)), "socket.io connected",
-                                (c, s) -> c.connectAnswered(), (c, s) -> c.connectVerdict(), timeout));
+                                (c, s) -> c.connectAnswered(), (c, s) -> c.connectVerdict(), timeout))
+                // a refused CONNECT (connect_error) ends the connection, as socket.io-client does; otherwise the
+                // refused would hold their sockets (and the load balancer's connection slots) until the run ends
+                .doIf(s -> s.isFailed() && client(s).connectError() != null).then(
+                        exec(ws("close (connect_error)").close()));
     }
 
     /** Sends a frame without waiting for anything. */

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.meetsignal.node.auth.HandshakeAuthenticator;
 import io.meetsignal.node.auth.Identity;
 import io.meetsignal.node.config.NodeConfig;
+import io.meetsignal.node.ops.Admission;
 import io.meetsignal.node.ops.Metrics;
 import io.meetsignal.node.protocol.ErrorCode;
 import io.meetsignal.node.protocol.Events;
@@ -37,6 +38,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +71,8 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
     private final Metrics metrics;
     private final PollingFlusher flusher;
     private final BooleanSupplier accepting;
+    /** Asked once per Socket.IO CONNECT: null, or why the node takes nobody new now (PROTOCOL.md §7). */
+    private final Supplier<Admission.Refusal> admission;
     private final Recovery recovery;
     private final Map<UUID, Session> byEngineSession = new ConcurrentHashMap<>();
     /** Socket id → the engine session it is served on now (a recovered socket moves to a new one). */
@@ -78,7 +82,7 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
 
     MeetingPacketHandler(NodeConfig config, HandshakeAuthenticator authenticator, SessionRegistry sessions,
                          RoomService rooms, Recovery recovery, EventRouter router, Metrics metrics,
-                         PollingFlusher flusher, BooleanSupplier accepting) {
+                         PollingFlusher flusher, BooleanSupplier accepting, Supplier<Admission.Refusal> admission) {
         this.config = config;
         this.authenticator = authenticator;
         this.sessions = sessions;
@@ -88,6 +92,7 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
         this.metrics = metrics;
         this.flusher = flusher;
         this.accepting = accepting;
+        this.admission = admission;
         this.recovery = recovery;
     }
 
@@ -202,6 +207,12 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
             }
             if (sessions.size() >= config.limits().maxConnections()) {
                 throw ProtocolException.of(ErrorCode.UNAVAILABLE, "This server is full, try again");
+            }
+            Admission.Refusal refused = admission.get();
+            if (refused != null) {
+                metrics.handshakeRefused(refused.tag());
+                throw ProtocolException.of(ErrorCode.UNAVAILABLE, refused == Admission.Refusal.MEMORY
+                        ? "This server is full, try again" : "This server is overloaded, try again shortly");
             }
             if (length > 0) {
                 try {

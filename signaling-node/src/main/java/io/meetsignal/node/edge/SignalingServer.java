@@ -62,11 +62,11 @@ public final class SignalingServer implements AutoCloseable {
         EventRouter router = new EventRouter(rooms, signals);
         PollingFlusher flusher = new PollingFlusher();
         packets = new MeetingPacketHandler(config, new HandshakeAuthenticator(tokens, config.auth().allowGuests()),
-                sessions, rooms, recovery, router, metrics, flusher, accepting);
+                sessions, rooms, recovery, router, metrics, flusher, accepting, admission::tryAdmit);
         server = new SocketIOServer(cfg);
         server.setPipelineFactory(new MeetingChannelInitializer(new OriginPolicy(config.corsOrigins()),
                 new RestApi(store, rooms, tokens), flusher, packets,
-                new HandshakeGate(accepting, admission::tryAdmit, metrics, SOCKET_IO_PATH), loopLag, cfg));
+                new HandshakeGate(accepting, metrics, SOCKET_IO_PATH), loopLag, cfg));
         server.addDisconnectListener(client -> packets.onEngineClosed(client.getSessionId()));
     }
 
