@@ -5,7 +5,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import { assertHas, assertOk } from '../../lib/assertions.js';
 import { assertSameSet, eventually, startCluster } from '../../lib/cluster.js';
 import { newUser } from '../../lib/jwt.js';
-import { closeAllPeers, guest, member } from '../../lib/peer.js';
+import { closeAllPeers, delay, guest, member } from '../../lib/peer.js';
 import { createRoom, lookupCode, roomState } from '../../lib/rest.js';
 
 const ROUNDS = 10;
@@ -115,6 +115,8 @@ describe('capacity across nodes', () => {
   });
 });
 
+const JOIN_SPACING_MS = 5;
+
 describe('lock against concurrent joins', () => {
   test('nobody is seated after the lock-room acknowledgement, on any node', async () => {
     let seatedTotal = 0;
@@ -126,13 +128,15 @@ describe('lock against concurrent joins', () => {
       await host.join(room.code);
       const joiners = await connectSpread(30, `lock${round}`);
 
-      // the joins race the lock: the lock goes out once the first join was answered
+      // the joins race the lock: the lock goes out once the first join was answered, while the joins are
+      // still being sent (5 ms apart); sent all at once, they were all answered before the lock on a fast
+      // build, and the test proved nothing
       let lockAck;
       let seatedAtLock;
       const firstAnswered = { done: null };
       const firstAnswer = new Promise((resolve) => (firstAnswered.done = resolve));
-      const joinAcks = joiners.map((peer) =>
-        peer.ack('join-room', { roomCode: room.code }, JOIN_ACK_MS).then((ack) => {
+      const joinAcks = joiners.map((peer, i) =>
+        delay(i * JOIN_SPACING_MS).then(() => peer.ack('join-room', { roomCode: room.code }, JOIN_ACK_MS)).then((ack) => {
           firstAnswered.done();
           return ack;
         }),
