@@ -122,15 +122,15 @@ public final class RoomService {
                     return subscribed
                             .thenCompose(nothing -> store.join(new JoinRequest(key, candidate, template, session.recoveryKey())))
                             .thenCompose(outcome -> subscribedTo(session, outcome, expected))
-                            .whenComplete((outcome, failure) -> {
-                                boolean seatedThere = outcome instanceof JoinOutcome.Seated seated
-                                        && seated.room().id().equals(expected);
-                                if (expected != null && !seatedThere) {
-                                    unsubscribeIfUnused(expected);
+                            .thenCompose(outcome -> onJoinOutcome(session, key, outcome))
+                            .whenComplete((answer, failure) -> {
+                                // this join no longer counts as in flight before the node decides to unsubscribe
+                                stopHolding(session);
+                                if (expected != null && !expected.equals(session.roomId())) {
+                                    lastLocalLeft(expected);
                                 }
                             });
                 })
-                .thenCompose(outcome -> onJoinOutcome(session, key, outcome))
                 .whenComplete((answer, failure) -> stopHolding(session));
     }
 
@@ -167,12 +167,6 @@ public final class RoomService {
     private CompletionStage<Void> subscribe(String roomId) {
         rosters.prepare(roomId);
         return bus.joinRoom(roomId);
-    }
-
-    private void unsubscribeIfUnused(String roomId) {
-        if (sessions.inRoom(roomId).isEmpty()) {
-            lastLocalLeft(roomId);
-        }
     }
 
     private CompletionStage<Object> onJoinOutcome(Session session, String key, JoinOutcome outcome) {
@@ -310,7 +304,16 @@ public final class RoomService {
         sessions.unseat(session).ifPresent(this::lastLocalLeft);
     }
 
+    /**
+     * No local session sits in {@code roomId} any more: stop receiving its events, unless another local
+     * session is joining it right now. That join subscribed before it read the roster and must keep
+     * receiving, or a participant who joins after its roster read would never reach it (seen in the
+     * 40-joins-for-10-seats test: a refused joiner unsubscribed the node while another's join was in flight).
+     */
     private void lastLocalLeft(String roomId) {
+        if (!sessions.inRoom(roomId).isEmpty() || !sessions.joining(roomId).isEmpty()) {
+            return;
+        }
         rosters.drop(roomId);
         bus.leaveRoom(roomId);
     }
