@@ -19,11 +19,14 @@ local trimmed = false
 local last_cut = nil
 
 -- Deletes the oldest entries while drop(entry) holds, at most `budget` of them, never the entry just added.
--- Returns the id of the last entry deleted, or nil.
+-- Returns the id of the last entry deleted, or nil. Reads one entry first, then twice as many each time (up to 16):
+-- an append over the byte bound usually drops one or two entries, which may be 64 KiB each.
 local function drop_oldest(drop, budget)
   local last = nil
+  local batch_size = 1
   while budget > 0 do
-    local batch = redis.call('XRANGE', log, '-', '+', 'COUNT', math.min(budget, 16))
+    local batch = redis.call('XRANGE', log, '-', '+', 'COUNT', math.min(budget, batch_size))
+    batch_size = math.min(batch_size * 2, 16)
     if #batch == 0 then return last end
     for _, entry in ipairs(batch) do
       if entry[1] == id or not drop(entry) then return last end
