@@ -25,10 +25,12 @@ public interface ClusterBus extends AutoCloseable {
     /**
      * The logged messages of {@code roomId} after {@code afterOffset} (exclusive), oldest first, with their
      * offsets. Empty when the log cannot tell everything that came after that offset: it was trimmed past it
-     * (older than the log's retention, or the room's log outgrew its cap), or more than {@code limit}
-     * messages came after it.
+     * (older than the log's retention, or the room's log outgrew its entry cap or its byte bound), or more than
+     * {@code maxEntries} messages, or more than {@code maxBytes} of them, came after it. Reads in short pages and
+     * stops at those bounds, so that a replay never holds the store for long.
      */
-    CompletionStage<Optional<List<ClusterMessage>>> replay(String roomId, String afterOffset, int limit);
+    CompletionStage<Optional<List<ClusterMessage>>> replay(String roomId, String afterOffset, int maxEntries,
+                                                           long maxBytes);
 
     /** This node no longer has sockets in {@code roomId}. */
     CompletionStage<Void> leaveRoom(String roomId);

@@ -334,15 +334,15 @@ public abstract class ClusterBusContract {
         }
         a.next(10);
 
-        List<ClusterMessage> all = await(a.bus.replay("r1", Offsets.START, 100)).orElseThrow();
-        List<ClusterMessage> after = await(a.bus.replay("r1", all.get(3).offset(), 100)).orElseThrow();
+        List<ClusterMessage> all = await(a.bus.replay("r1", Offsets.START, 100, Long.MAX_VALUE)).orElseThrow();
+        List<ClusterMessage> after = await(a.bus.replay("r1", all.get(3).offset(), 100, Long.MAX_VALUE)).orElseThrow();
 
         assertEquals(sent, all.stream().map(ClusterBusContract::withoutOffset).toList());
         assertTrue(a.offsets.containsAll(all.stream().map(ClusterMessage::offset).toList()),
                 "replayed with the offsets they were delivered with");
         assertEquals(sent.subList(4, 10), after.stream().map(ClusterBusContract::withoutOffset).toList());
-        assertEquals(List.of(), await(a.bus.replay("r1", all.get(9).offset(), 100)).orElseThrow());
-        assertEquals(List.of(), await(a.bus.replay("never-used", Offsets.START, 100)).orElseThrow());
+        assertEquals(List.of(), await(a.bus.replay("r1", all.get(9).offset(), 100, Long.MAX_VALUE)).orElseThrow());
+        assertEquals(List.of(), await(a.bus.replay("never-used", Offsets.START, 100, Long.MAX_VALUE)).orElseThrow());
     }
 
     @Test
@@ -354,12 +354,56 @@ public abstract class ClusterBusContract {
         }
         a.next(5);
 
-        assertTrue(await(a.bus.replay("r1", Offsets.START, 4)).isEmpty(), "five messages do not fit in four");
-        assertEquals(5, await(a.bus.replay("r1", Offsets.START, 5)).orElseThrow().size());
+        assertTrue(await(a.bus.replay("r1", Offsets.START, 4, Long.MAX_VALUE)).isEmpty(), "five messages do not fit in four");
+        assertEquals(5, await(a.bus.replay("r1", Offsets.START, 5, Long.MAX_VALUE)).orElseThrow().size());
+    }
+
+    @Test
+    void replayPastTheByteLimitIsAGapAndItReadsInPages() {
+        Node a = node("a");
+        await(a.bus.joinRoom("r1"));
+        String payload = "{\"blob\":\"" + "p".repeat(10_000) + "\"}";
+        for (int i = 0; i < 100; i++) {
+            await(a.bus.publish(new ClusterMessage.RoomEvent("r1", null, "offer", payload, null)));
+        }
+        a.next(100);
+
+        assertTrue(await(a.bus.replay("r1", Offsets.START, 1_000, 500_000)).isEmpty(),
+                "a million bytes do not fit in half a million");
+        List<ClusterMessage> all = await(a.bus.replay("r1", Offsets.START, 1_000, 2_000_000)).orElseThrow();
+        assertEquals(a.offsets, all.stream().map(ClusterMessage::offset).toList(),
+                "every message once and in order, over several pages");
+        assertTrue(await(a.bus.replay("r1", Offsets.START, 99, Long.MAX_VALUE)).isEmpty(), "100 entries are not 99");
     }
 
     /** A bus whose rooms' logs keep at most {@code cap} messages. */
     protected abstract ClusterBus newBusWithLogCap(int cap);
+
+    /** A bus whose rooms' logs keep at most {@code maxBytes} bytes of messages. */
+    protected abstract ClusterBus newBusWithLogBytes(long maxBytes);
+
+    @Test
+    void theLogKeepsNoMoreThanItsByteBoundAndAReplayFromBeforeWhatItTrimmedIsAGap() {
+        ClusterBus bus = newBusWithLogBytes(110_000);
+        buses.add(bus);
+        Node a = new Node("a", bus);
+        bus.start("a", a::receive);
+        await(started(bus));
+        await(bus.joinRoom("r1"));
+        String payload = "{\"sdp\":\"" + "s".repeat(20_000) + "\"}";
+        for (int i = 0; i < 40; i++) {
+            await(bus.publish(new ClusterMessage.RoomEvent("r1", null, "offer", payload, null)));
+        }
+        a.next(40);
+
+        List<ClusterMessage> kept = await(bus.replay("r1", a.offsets.get(34), 100, Long.MAX_VALUE)).orElseThrow();
+        assertEquals(a.offsets.subList(35, 40), kept.stream().map(ClusterMessage::offset).toList(),
+                "the newest entries that fit in the bound stay");
+        assertTrue(await(bus.replay("r1", a.offsets.get(20), 100, Long.MAX_VALUE)).isEmpty(),
+                "what came after it was trimmed to keep the bound");
+        assertTrue(await(bus.replay("r1", a.offsets.get(30), 100, Long.MAX_VALUE)).isEmpty(),
+                "five entries of 20 KB are all that fit in 110 KB");
+    }
 
     @Test
     void replayFromBeforeWhatTheCapTrimmedIsAGap() {
@@ -374,8 +418,8 @@ public abstract class ClusterBusContract {
         }
         a.next(70);
 
-        assertTrue(await(bus.replay("r1", a.offsets.get(10), 100)).isEmpty(), "what came after it was trimmed");
-        List<ClusterMessage> kept = await(bus.replay("r1", a.offsets.get(67), 100)).orElseThrow();
+        assertTrue(await(bus.replay("r1", a.offsets.get(10), 100, Long.MAX_VALUE)).isEmpty(), "what came after it was trimmed");
+        List<ClusterMessage> kept = await(bus.replay("r1", a.offsets.get(67), 100, Long.MAX_VALUE)).orElseThrow();
         assertEquals(a.offsets.subList(68, 70), kept.stream().map(ClusterMessage::offset).toList());
     }
 

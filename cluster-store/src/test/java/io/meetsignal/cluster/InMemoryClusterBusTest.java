@@ -14,4 +14,9 @@ class InMemoryClusterBusTest extends ClusterBusContract {
     protected ClusterBus newBusWithLogCap(int cap) {
         return new InMemoryClusterBus(java.time.Clock.systemUTC(), java.time.Duration.ofSeconds(60), cap);
     }
+
+    @Override
+    protected ClusterBus newBusWithLogBytes(long maxBytes) {
+        return new InMemoryClusterBus(java.time.Clock.systemUTC(), java.time.Duration.ofSeconds(60), 10_000, maxBytes);
+    }
 }

@@ -28,9 +28,13 @@ public final class InMemoryClusterBus implements ClusterBus {
 
     private static final Logger log = LoggerFactory.getLogger(InMemoryClusterBus.class);
 
+    /** The most bytes of messages a room's log keeps unless told otherwise (PROTOCOL.md §7). */
+    public static final long DEFAULT_LOG_MAX_BYTES = 8L << 20;
+
     private final Clock clock;
     private final long retentionMillis;
     private final int cap;
+    private final long maxBytes;
     /** Guarded by itself: the logs, and the order in which messages are numbered and delivered. */
     private final Map<String, RoomLog> logs = new HashMap<>();
     /** The last offset of each room's log, readable without the lock ({@link #head}). */
@@ -40,12 +44,24 @@ public final class InMemoryClusterBus implements ClusterBus {
     private long lastPurgeMillis;
     private volatile Consumer<ClusterMessage> listener;
 
-    private record Entry(String offset, long millis, ClusterMessage message) {
+    private record Entry(String offset, long millis, ClusterMessage message, long bytes) {
     }
 
     private static final class RoomLog {
         final ArrayDeque<Entry> entries = new ArrayDeque<>();
         String cut;
+        long bytes;
+    }
+
+    /** The bytes a message counts for in a log's byte bound: its event name and payload. */
+    static long size(ClusterMessage message) {
+        if (message instanceof ClusterMessage.RoomEvent event) {
+            return event.event().length() + (long) event.payload().length();
+        }
+        if (message instanceof ClusterMessage.SeatEvent event) {
+            return event.event().length() + (event.payload() == null ? 0L : event.payload().length());
+        }
+        return 0;
     }
 
     public InMemoryClusterBus() {
@@ -54,9 +70,15 @@ public final class InMemoryClusterBus implements ClusterBus {
 
     /** {@code cap}: the most messages a room's log keeps; 0 keeps no log. */
     public InMemoryClusterBus(Clock clock, Duration retention, int cap) {
+        this(clock, retention, cap, DEFAULT_LOG_MAX_BYTES);
+    }
+
+    /** {@code cap}: the most messages a room's log keeps, 0 for none; {@code maxBytes}: the most bytes it keeps. */
+    public InMemoryClusterBus(Clock clock, Duration retention, int cap, long maxBytes) {
         this.clock = clock;
         this.retentionMillis = retention.toMillis();
         this.cap = cap;
+        this.maxBytes = maxBytes;
     }
 
     @Override
@@ -98,13 +120,17 @@ public final class InMemoryClusterBus implements ClusterBus {
         }
         String offset = lastMillis + "-" + lastSequence;
         RoomLog roomLog = logs.computeIfAbsent(message.roomId(), id -> new RoomLog());
-        roomLog.entries.addLast(new Entry(offset, now, withOffset(message, offset)));
+        long bytes = size(message);
+        roomLog.entries.addLast(new Entry(offset, now, withOffset(message, offset), bytes));
+        roomLog.bytes += bytes;
         while (!roomLog.entries.isEmpty() && roomLog.entries.peekFirst().millis() < now - retentionMillis) {
             // past the retention: a client away for at most the recovery window got it before it went away
-            roomLog.entries.removeFirst();
+            roomLog.bytes -= roomLog.entries.removeFirst().bytes();
         }
-        while (roomLog.entries.size() > cap) {
-            roomLog.cut = roomLog.entries.removeFirst().offset();
+        while (roomLog.entries.size() > cap || (roomLog.bytes > maxBytes && roomLog.entries.size() > 1)) {
+            Entry oldest = roomLog.entries.removeFirst();
+            roomLog.bytes -= oldest.bytes();
+            roomLog.cut = oldest.offset();
         }
         heads.put(message.roomId(), offset);
         if (now - lastPurgeMillis > retentionMillis) {
@@ -130,9 +156,11 @@ public final class InMemoryClusterBus implements ClusterBus {
     }
 
     @Override
-    public CompletionStage<Optional<List<ClusterMessage>>> replay(String roomId, String afterOffset, int limit) {
-        if (!Offsets.valid(afterOffset) || limit < 0) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("offset " + afterOffset + ", limit " + limit));
+    public CompletionStage<Optional<List<ClusterMessage>>> replay(String roomId, String afterOffset, int maxEntries,
+                                                                  long maxBytes) {
+        if (!Offsets.valid(afterOffset) || maxEntries < 0 || maxBytes < 0) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("offset " + afterOffset
+                    + ", maxEntries " + maxEntries + ", maxBytes " + maxBytes));
         }
         synchronized (logs) {
             RoomLog roomLog = logs.get(roomId);
@@ -143,9 +171,11 @@ public final class InMemoryClusterBus implements ClusterBus {
                 return completedFuture(Optional.empty());
             }
             List<ClusterMessage> after = new ArrayList<>();
+            long bytes = 0;
             for (Entry entry : roomLog.entries) {
                 if (Offsets.compare(entry.offset(), afterOffset) > 0) {
-                    if (after.size() == limit) {
+                    bytes += entry.bytes();
+                    if (after.size() == maxEntries || bytes > maxBytes) {
                         return completedFuture(Optional.empty());
                     }
                     after.add(entry.message());

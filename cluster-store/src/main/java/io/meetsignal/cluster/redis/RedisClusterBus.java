@@ -54,6 +54,8 @@ public final class RedisClusterBus implements ClusterBus {
     private static final String UNLOGGED = UNLOGGED_MARK + " ";
 
     private static final Logger log = LoggerFactory.getLogger(RedisClusterBus.class);
+    /** Entries one replay call reads at most: 32 entries of the largest size are 2 MiB, a millisecond or two of Redis. */
+    static final int REPLAY_PAGE = 32;
 
     private final StatefulRedisPubSubConnection<String, String> subscriber;
     private final StatefulRedisConnection<String, String> publisher;
@@ -61,6 +63,7 @@ public final class RedisClusterBus implements ClusterBus {
     private final String roomTtlMillis;
     private final String logRetentionMillis;
     private final String logCap;
+    private final String logMaxBytes;
     /** Whether rooms' messages are logged (a log cap of 0 turns the log, and replays, off). */
     private final boolean logging;
     private final Runnable onClose;
@@ -87,6 +90,7 @@ public final class RedisClusterBus implements ClusterBus {
         this.roomTtlMillis = Long.toString(config.roomTtl().toMillis());
         this.logRetentionMillis = Long.toString(config.logRetention().toMillis());
         this.logCap = Integer.toString(config.logCap());
+        this.logMaxBytes = Long.toString(config.logMaxBytes());
         this.logging = config.logCap() > 0;
         this.callbacks = requireNonNull(callbacks, "callbacks");
         this.onClose = requireNonNull(onClose, "onClose");
@@ -165,31 +169,65 @@ public final class RedisClusterBus implements ClusterBus {
         }
         String log = keys.log(roomId);
         String cut = keys.logCut(roomId);
+        String size = keys.logBytes(roomId);
         return onCommandThread(() -> LuaScript.PUBLISH_LOGGED.run(publisher.async(), keys.prefix(), roomTtlMillis,
-                ScriptOutputType.VALUE, log, cut, channel, text, logRetentionMillis, logCap));
+                ScriptOutputType.VALUE, log, cut, channel, text, logRetentionMillis, logCap, logMaxBytes, size));
     }
 
     @Override
-    public CompletionStage<Optional<List<ClusterMessage>>> replay(String roomId, String afterOffset, int limit) {
-        if (!Offsets.valid(afterOffset) || limit < 0) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("offset " + afterOffset + ", limit " + limit));
+    public CompletionStage<Optional<List<ClusterMessage>>> replay(String roomId, String afterOffset, int maxEntries,
+                                                                  long maxBytes) {
+        if (!Offsets.valid(afterOffset) || maxEntries < 0 || maxBytes < 0) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("offset " + afterOffset
+                    + ", maxEntries " + maxEntries + ", maxBytes " + maxBytes));
         }
+        return replayPage(new Replay(roomId, maxEntries, maxBytes), afterOffset);
+    }
+
+    /** The entries one replay read so far, and what it may still read. */
+    private static final class Replay {
+        final String roomId;
+        final int maxEntries;
+        final long maxBytes;
+        final List<ClusterMessage> messages = new ArrayList<>();
+        long bytes;
+
+        Replay(String roomId, int maxEntries, long maxBytes) {
+            this.roomId = roomId;
+            this.maxEntries = maxEntries;
+            this.maxBytes = maxBytes;
+        }
+    }
+
+    /** Reads the page after {@code after}, then the next one, until the log ends or a bound is passed. */
+    private CompletionStage<Optional<List<ClusterMessage>>> replayPage(Replay replay, String after) {
+        int count = Math.min(REPLAY_PAGE, replay.maxEntries - replay.messages.size() + 1);
         return callbacks.completeOn(LuaScript.REPLAY.<List<Object>>run(publisher.async(), keys.prefix(), roomTtlMillis,
-                ScriptOutputType.MULTI, keys.log(roomId), keys.logCut(roomId), afterOffset, Integer.toString(limit)))
-                .thenApply(reply -> {
+                ScriptOutputType.MULTI, keys.log(replay.roomId), keys.logCut(replay.roomId), after,
+                Integer.toString(count)))
+                .thenCompose(reply -> {
                     if (reply.isEmpty() || !"ok".equals(reply.get(0))) {
-                        return Optional.empty();
+                        return CompletableFuture.completedFuture(Optional.<List<ClusterMessage>>empty());
                     }
-                    List<ClusterMessage> messages = new ArrayList<>(reply.size() / 2);
+                    String last = after;
                     for (int i = 1; i + 1 < reply.size(); i += 2) {
                         String offset = (String) reply.get(i);
+                        String text = (String) reply.get(i + 1);
+                        last = offset;
+                        replay.bytes += text.length();
+                        if (replay.messages.size() >= replay.maxEntries || replay.bytes > replay.maxBytes) {
+                            return CompletableFuture.completedFuture(Optional.<List<ClusterMessage>>empty());
+                        }
                         try {
-                            messages.add(withOffset(codec.decode((String) reply.get(i + 1)), offset));
+                            replay.messages.add(withOffset(codec.decode(text), offset));
                         } catch (JsonProcessingException e) {
-                            log.warn("Skipped an unreadable entry {} of the log of room {}", offset, roomId);
+                            log.warn("Skipped an unreadable entry {} of the log of room {}", offset, replay.roomId);
                         }
                     }
-                    return Optional.of(messages);
+                    if ((reply.size() - 1) / 2 < count) {
+                        return CompletableFuture.completedFuture(Optional.of(replay.messages));
+                    }
+                    return replayPage(replay, last);
                 });
     }
 

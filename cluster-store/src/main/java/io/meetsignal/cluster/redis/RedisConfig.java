@@ -14,15 +14,17 @@ import java.util.regex.Pattern;
  * @param roomTtl        how long an ended room, or an active room in which nobody sits or waits, is kept
  * @param logRetention   how long a room's log keeps a message (connection state recovery replays from it)
  * @param logCap         the most messages a room's log keeps; 0 keeps no log (nothing can be replayed)
+ * @param logMaxBytes    the most bytes of messages a room's log keeps (the oldest go first)
  */
 public record RedisConfig(String uri, String prefix, Duration commandTimeout, Duration roomTtl, Duration logRetention,
-                          int logCap) {
+                          int logCap, long logMaxBytes) {
 
     public static final String DEFAULT_PREFIX = "sig:";
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_ROOM_TTL = Duration.ofHours(24);
     public static final Duration DEFAULT_LOG_RETENTION = Duration.ofSeconds(60);
     public static final int DEFAULT_LOG_CAP = 10_000;
+    public static final long DEFAULT_LOG_MAX_BYTES = 8L << 20;
 
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9:_.{}-]{0,64}");
     private static final Pattern USER_INFO = Pattern.compile("//[^/@]*@");
@@ -51,6 +53,14 @@ public record RedisConfig(String uri, String prefix, Duration commandTimeout, Du
         if (logCap < 0) {
             throw new IllegalArgumentException("logCap: " + logCap + " (expected: 0 or more)");
         }
+        if (logMaxBytes < 1) {
+            throw new IllegalArgumentException("logMaxBytes: " + logMaxBytes + " (expected: at least 1)");
+        }
+    }
+
+    public RedisConfig(String uri, String prefix, Duration commandTimeout, Duration roomTtl, Duration logRetention,
+                       int logCap) {
+        this(uri, prefix, commandTimeout, roomTtl, logRetention, logCap, DEFAULT_LOG_MAX_BYTES);
     }
 
     public RedisConfig(String uri, String prefix, Duration commandTimeout, Duration roomTtl) {
@@ -67,15 +77,19 @@ public record RedisConfig(String uri, String prefix, Duration commandTimeout, Du
     }
 
     public RedisConfig withPrefix(String newPrefix) {
-        return new RedisConfig(uri, newPrefix, commandTimeout, roomTtl, logRetention, logCap);
+        return new RedisConfig(uri, newPrefix, commandTimeout, roomTtl, logRetention, logCap, logMaxBytes);
     }
 
     public RedisConfig withRoomTtl(Duration newRoomTtl) {
-        return new RedisConfig(uri, prefix, commandTimeout, newRoomTtl, logRetention, logCap);
+        return new RedisConfig(uri, prefix, commandTimeout, newRoomTtl, logRetention, logCap, logMaxBytes);
     }
 
     public RedisConfig withLog(Duration newRetention, int newCap) {
-        return new RedisConfig(uri, prefix, commandTimeout, roomTtl, newRetention, newCap);
+        return new RedisConfig(uri, prefix, commandTimeout, roomTtl, newRetention, newCap, logMaxBytes);
+    }
+
+    public RedisConfig withLogMaxBytes(long newMaxBytes) {
+        return new RedisConfig(uri, prefix, commandTimeout, roomTtl, logRetention, logCap, newMaxBytes);
     }
 
     /** Without the password that {@code uri} may hold. */
@@ -83,6 +97,6 @@ public record RedisConfig(String uri, String prefix, Duration commandTimeout, Du
     public String toString() {
         return "RedisConfig[uri=" + USER_INFO.matcher(uri).replaceFirst("//***@") + ", prefix=" + prefix
                 + ", commandTimeout=" + commandTimeout + ", roomTtl=" + roomTtl + ", logRetention=" + logRetention
-                + ", logCap=" + logCap + "]";
+                + ", logCap=" + logCap + ", logMaxBytes=" + logMaxBytes + "]";
     }
 }

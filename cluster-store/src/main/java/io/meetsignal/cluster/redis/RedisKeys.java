@@ -44,12 +44,17 @@ public final class RedisKeys {
     /**
      * Stream: the room's log, every {@link io.meetsignal.cluster.ClusterMessage.RoomEvent} and
      * {@link io.meetsignal.cluster.ClusterMessage.SeatEvent} under field {@code m}; the entry id is the message's
-     * offset. Trimmed every 64th append to the bus's retention and entry cap; expires a retention after its last
-     * append.
+     * offset. Kept under the bus's byte bound at every append (the oldest entries go first), trimmed every 64th
+     * append to the bus's retention and entry cap; expires a retention after its last append.
      */
     static final String LOG = "room:%s:log";
-    /** String: the last entry id the entry cap trimmed from the room's log (a replay from before it has a gap). */
+    /**
+     * String: the last entry id that the entry cap or the byte bound trimmed from the room's log (a replay from
+     * before it has a gap).
+     */
     static final String LOG_CUT = "room:%s:logcut";
+    /** Integer: the bytes of the messages in the room's log (the sum of their lengths); expires with the log. */
+    static final String LOG_BYTES = "room:%s:logbytes";
     /**
      * Hash of socket {@code %s}: {@code room} the room in which it sits or waits, {@code key} its recovery key.
      * Written by the join, deleted when the seat or waiting place goes.
@@ -94,6 +99,7 @@ public final class RedisKeys {
         keys.put("chat", CHAT);
         keys.put("log", LOG);
         keys.put("logcut", LOG_CUT);
+        keys.put("logbytes", LOG_BYTES);
         keys.put("socket", SOCKET);
         keys.put("active_rooms", ACTIVE_ROOMS);
         keys.put("alive", ALIVE);
@@ -148,6 +154,10 @@ public final class RedisKeys {
 
     public String logCut(String roomId) {
         return key(LOG_CUT, roomId);
+    }
+
+    public String logBytes(String roomId) {
+        return key(LOG_BYTES, roomId);
     }
 
     public String socket(String socketId) {

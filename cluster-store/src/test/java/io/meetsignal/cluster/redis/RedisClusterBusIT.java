@@ -45,6 +45,13 @@ class RedisClusterBusIT extends ClusterBusContract {
     }
 
     @Override
+    protected ClusterBus newBusWithLogBytes(long maxBytes) {
+        RedisCluster cluster = RedisCluster.connect(config.withLogMaxBytes(maxBytes));
+        clusters.add(cluster);
+        return cluster.bus();
+    }
+
+    @Override
     protected CompletionStage<Void> started(ClusterBus bus) {
         return ((RedisClusterBus) bus).started();
     }
@@ -68,7 +75,7 @@ class RedisClusterBusIT extends ClusterBusContract {
         String publishThread = await(cluster.bus().publish(socketEvent("a", "offer", 1))
                 .thenApply(ignored -> Thread.currentThread().getName()));
         String storeThread = await(cluster.store().ping().thenApply(ignored -> Thread.currentThread().getName()));
-        String replayThread = await(cluster.bus().replay("r1", "0-0", 10)
+        String replayThread = await(cluster.bus().replay("r1", "0-0", 10, Long.MAX_VALUE)
                 .thenApply(ignored -> Thread.currentThread().getName()));
 
         for (String thread : List.of(publishThread, storeThread, replayThread)) {

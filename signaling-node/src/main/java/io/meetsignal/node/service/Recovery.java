@@ -41,8 +41,6 @@ public final class Recovery {
     public static final int MAX_EVENTS = 1_000;
     /** The most bytes of missed events one session may get back; more and it joins anew. */
     public static final int MAX_BYTES = 1 << 20;
-    /** The most entries of a room's log read for one recovery. */
-    static final int READ_LIMIT = 10_000;
 
     private final ClusterStore store;
     private final ClusterBus bus;
@@ -184,7 +182,8 @@ public final class Recovery {
 
     /** Reads what {@code session} missed after {@code after}; gives up when the log cannot tell it all. */
     private CompletionStage<Optional<Recovered>> replayFor(Session session, String roomId, String after) {
-        return bus.replay(roomId, after, READ_LIMIT).thenCompose(logged -> {
+        // reads at most what it may send (PROTOCOL.md §7): more log entries than that and it would have to give up anyway
+        return bus.replay(roomId, after, MAX_EVENTS, MAX_BYTES).thenCompose(logged -> {
             Optional<List<Session.Held>> missed = logged.flatMap(messages -> addressedTo(session, messages));
             if (missed.isEmpty()) {
                 log.info("Socket {} missed more than the room's log can give back; it joins anew", session.socketId());
