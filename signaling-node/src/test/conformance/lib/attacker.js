@@ -154,7 +154,11 @@ async function burstPause() {
   const burst = options.burst ?? 5_000;
   const frame = '42["typing-start",{"roomId":"none"}]';
   while (!isClosed && Date.now() < deadline) {
-    for (let i = 0; i < burst && !isClosed; i++) ws.send(frame);
+    for (let i = 0; i < burst && !isClosed; i++) {
+      ws.send(frame);
+      // keep reading while the burst goes out, as any client's event loop would
+      if (i % 250 === 249) await new Promise((r) => setImmediate(r));
+    }
     result.sentPackets += burst;
     result.sentFrames += burst;
     await sleep(options.pauseMs ?? 2_000);

@@ -6,6 +6,7 @@ import com.corundumstudio.socketio.handler.EncoderHandler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import io.meetsignal.node.ops.LoopLag;
+import io.meetsignal.node.ops.Metrics;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.ChannelPipeline;
@@ -22,6 +23,7 @@ final class MeetingChannelInitializer extends SocketIOChannelInitializer {
     static final String POLLING_FLUSHER = "pollingFlusher";
     static final String HANDSHAKE_GATE = "handshakeGate";
     static final String DEMO_PAGE = "demoPage";
+    static final String SLOW_CONSUMER_GUARD = "slowConsumerGuard";
 
     private final OriginPolicy originPolicy;
     private final RestApi restApi;
@@ -29,13 +31,15 @@ final class MeetingChannelInitializer extends SocketIOChannelInitializer {
     private final MeetingPacketHandler packets;
     private final HandshakeGate handshakeGate;
     private final LoopLag loopLag;
+    private final Metrics metrics;
     private final DemoPage demoPage = new DemoPage();
 
     private final EncoderHandler encoder;
 
     MeetingChannelInitializer(OriginPolicy originPolicy, RestApi restApi, PollingFlusher flusher,
                               MeetingPacketHandler packets, HandshakeGate handshakeGate, LoopLag loopLag,
-                              Configuration configuration) {
+                              Metrics metrics, Configuration configuration) {
+        this.metrics = metrics;
         try {
             this.encoder = new EncoderHandler(configuration,
                     new QueueSafePacketEncoder(configuration, configuration.getJsonSupport()));
@@ -54,6 +58,8 @@ final class MeetingChannelInitializer extends SocketIOChannelInitializer {
     protected void initChannel(Channel ch) throws Exception {
         loopLag.watch(ch.eventLoop());
         super.initChannel(ch);
+        SlowConsumerGuard.bound(ch);
+        ch.pipeline().addFirst(SLOW_CONSUMER_GUARD, new SlowConsumerGuard(metrics));
     }
 
     @Override

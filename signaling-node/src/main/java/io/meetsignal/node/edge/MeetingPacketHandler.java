@@ -37,6 +37,7 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -61,6 +62,10 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int FLOOD_FACTOR = 10;
     private static final int FLOOD_SECONDS = 10;
+    /** The most packets one polling POST may carry; the rest of its payload is dropped. */
+    static final int MAX_PACKETS_PER_POST = 1_000;
+    /** How long a flooding socket's force-disconnect has to leave before its session is closed. */
+    private static final long FLOOD_CLOSE_DELAY_MILLIS = 200;
 
     private final NodeConfig config;
     private final HandshakeAuthenticator authenticator;
@@ -78,6 +83,8 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
     /** Socket id → the engine session it is served on now (a recovered socket moves to a new one). */
     private final Map<String, UUID> engineBySocket = new ConcurrentHashMap<>();
     private final Map<UUID, Channel> websockets = new ConcurrentHashMap<>();
+    /** Per engine session, from its first packet: the rate-limit bucket and flood window every packet counts in. */
+    private final Map<UUID, EngineLimits> limits = new ConcurrentHashMap<>();
     private volatile ChannelInboundHandler engine;
 
     MeetingPacketHandler(NodeConfig config, HandshakeAuthenticator authenticator, SessionRegistry sessions,
@@ -94,6 +101,24 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
         this.accepting = accepting;
         this.admission = admission;
         this.recovery = recovery;
+    }
+
+    /**
+     * What one engine session may send (PROTOCOL.md §7): every packet, Engine.IO or Socket.IO, CONNECT or event,
+     * takes a token from one bucket and counts in one flood window; the Socket.IO session made on it uses the same.
+     * {@code connected}: a CONNECT was received on it (a second one closes the engine session).
+     */
+    static final class EngineLimits {
+        final TokenBucket bucket;
+        final FloodDetector flood;
+        volatile boolean connected;
+        /** The flood rule tripped: every further packet is dropped until the session is gone. */
+        volatile boolean flooded;
+
+        EngineLimits(NodeConfig.Limits limits) {
+            this.bucket = new TokenBucket(limits.eventsPerSecond(), limits.eventBurst());
+            this.flood = new FloodDetector((int) Math.ceil(limits.eventsPerSecond() * FLOOD_FACTOR), FLOOD_SECONDS);
+        }
     }
 
     /** The library's packet handler, to which Engine.IO control packets go. */
@@ -114,11 +139,21 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
         ByteBuf content = message.getContent();
         int end = content.writerIndex();
         int start = content.readerIndex();
-        while (start < end) {
+        if (message.getTransport() == Transport.WEBSOCKET) {
+            // over websocket one frame is one Engine.IO packet (PROTOCOL.md §7): never split on the separator
+            if (end > start) {
+                onPacket(ctx, message.getClient(), message.getTransport(), content, start, end - start);
+            }
+            content.readerIndex(end);
+            return;
+        }
+        int packets = 0;
+        while (start < end && packets < MAX_PACKETS_PER_POST && message.getClient().isConnected()) {
             int separator = content.indexOf(start, end, RECORD_SEPARATOR);
             int stop = separator < 0 ? end : separator;
             if (stop > start) {
                 onPacket(ctx, message.getClient(), message.getTransport(), content, start, stop - start);
+                packets++;
             }
             start = stop + 1;
         }
@@ -128,8 +163,32 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
     private void onPacket(ChannelHandlerContext ctx, ClientHead head, Transport transport, ByteBuf content, int offset,
                           int length) throws Exception {
         byte type = content.getByte(offset);
+        UUID engineId = head.getSessionId();
+        EngineLimits engineLimits = limits.get(engineId);
+        if (engineLimits == null) {
+            if (!head.isConnected()) {
+                return;
+            }
+            engineLimits = limits.computeIfAbsent(engineId, id -> new EngineLimits(config.limits()));
+        }
+        long now = System.nanoTime();
+        if (engineLimits.flooded) {
+            return;
+        }
+        if (engineLimits.flood.record(now)) {
+            engineLimits.flooded = true;
+            onFlooding(ctx, head);
+            return;
+        }
+        boolean event = type == '4' && length > 1 && content.getByte(offset + 1) == '2';
+        boolean token = engineLimits.bucket.tryTake(now);
+        if (!token && !event) {
+            // over the rate: Engine.IO packets and Socket.IO packets other than events are dropped unanswered
+            metrics.error(ErrorCode.RATE_LIMITED);
+            return;
+        }
         switch (type) {
-            case '4' -> onSocketIoPacket(head, content, offset + 1, length - 1);
+            case '4' -> onSocketIoPacket(head, content, offset + 1, length - 1, token);
             case '1', '2', '3', '5', '6' -> {
                 ByteBuf copy = Unpooled.copiedBuffer(content.slice(offset, length));
                 engine.channelRead(ctx, new PacketsMessage(head, copy, transport));
@@ -144,7 +203,7 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
     }
 
     /** A Socket.IO packet: {@code <type>[<attachments>-][/<nsp>,][<ack id>][<json>]}. */
-    private void onSocketIoPacket(ClientHead head, ByteBuf content, int offset, int length) {
+    private void onSocketIoPacket(ClientHead head, ByteBuf content, int offset, int length, boolean token) {
         if (length <= 0) {
             return;
         }
@@ -169,7 +228,7 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
         switch (type) {
             case '0' -> onConnect(head, namespace, content, i, end - i);
             case '1' -> onDisconnectPacket(head);
-            case '2' -> onEvent(head, ackId, content, i, end - i, length);
+            case '2' -> onEvent(head, ackId, content, i, end - i, length, token);
             case '5', '6' -> {
                 Session session = byEngineSession.get(head.getSessionId());
                 if (session != null) {
@@ -194,11 +253,15 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
             flusher.afterSend(head);
             return;
         }
-        Session existing = byEngineSession.get(head.getSessionId());
-        if (existing != null) {
-            sendConnected(head, existing);
+        EngineLimits engineLimits = limits.get(head.getSessionId());
+        if (engineLimits == null || engineLimits.connected) {
+            // a second CONNECT on an engine session whose first is pending or accepted (PROTOCOL.md §7)
+            log.debug("Second CONNECT on engine session {}: closing it", head.getSessionId());
+            metrics.error(ErrorCode.INVALID_PAYLOAD);
+            head.disconnect();
             return;
         }
+        engineLimits.connected = true;
         Identity identity;
         JsonNode auth = null;
         try {
@@ -286,11 +349,10 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
     }
 
     private Session newSession(ClientHead head, Identity identity, String socketId, String recoveryKey) {
-        NodeConfig.Limits limits = config.limits();
-        return new Session(socketId, recoveryKey, identity, link(head),
-                new TokenBucket(limits.eventsPerSecond(), limits.eventBurst()),
-                new TokenBucket(limits.chatPerSecond(), limits.chatBurst()),
-                new FloodDetector((int) Math.ceil(limits.eventsPerSecond() * FLOOD_FACTOR), FLOOD_SECONDS));
+        NodeConfig.Limits configured = config.limits();
+        EngineLimits engineLimits = limits.computeIfAbsent(head.getSessionId(), id -> new EngineLimits(configured));
+        return new Session(socketId, recoveryKey, identity, link(head), engineLimits.bucket,
+                new TokenBucket(configured.chatPerSecond(), configured.chatBurst()), engineLimits.flood);
     }
 
     private void sendConnected(ClientHead head, Session session) {
@@ -309,21 +371,15 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
 
     // ---- EVENT ------------------------------------------------------------------------------------
 
-    private void onEvent(ClientHead head, Long ackId, ByteBuf content, int offset, int length, int packetLength) {
+    private void onEvent(ClientHead head, Long ackId, ByteBuf content, int offset, int length, int packetLength,
+                         boolean token) {
         Session session = byEngineSession.get(head.getSessionId());
         if (session == null || session.closed()) {
             log.debug("Event from unauthenticated engine session {} dropped", head.getSessionId());
             return;
         }
         long now = System.nanoTime();
-        if (session.flooding(now)) {
-            log.warn("Socket {} disconnected for flooding", session.socketId());
-            metrics.error(ErrorCode.RATE_LIMITED);
-            session.send(Events.FORCE_DISCONNECT, Json.write(Payload.of("reason", "Rate limit exceeded")));
-            session.disconnect();
-            return;
-        }
-        if (!session.takeEventToken(now)) {
+        if (!token) {
             replies.refuse(session, "event", ackId, new Replies.Refusal(ErrorCode.RATE_LIMITED,
                     "Too many events, slow down"));
             return;
@@ -360,6 +416,23 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
         });
     }
 
+    /**
+     * The engine session floods (PROTOCOL.md §7): its socket, if any, is told why, and the session is closed a
+     * moment later, once that notice has left (its packets are dropped meanwhile).
+     */
+    private void onFlooding(ChannelHandlerContext ctx, ClientHead head) {
+        Session session = byEngineSession.get(head.getSessionId());
+        metrics.error(ErrorCode.RATE_LIMITED);
+        if (session != null) {
+            log.warn("Socket {} disconnected for flooding", session.socketId());
+            session.send(Events.FORCE_DISCONNECT, Json.write(Payload.of("reason", "Rate limit exceeded")));
+            ctx.executor().schedule(session::disconnect, FLOOD_CLOSE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+        } else {
+            log.debug("Engine session {} closed for flooding", head.getSessionId());
+            head.disconnect();
+        }
+    }
+
     // ---- DISCONNECT -------------------------------------------------------------------------------
 
     private void onDisconnectPacket(ClientHead head) {
@@ -368,6 +441,7 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
 
     /** The engine connection is gone (closed, timed out, or disconnected by us). */
     void onEngineClosed(UUID engineSessionId) {
+        limits.remove(engineSessionId);
         flusher.forget(engineSessionId);
         websockets.remove(engineSessionId);
         closeSession(engineSessionId, true);

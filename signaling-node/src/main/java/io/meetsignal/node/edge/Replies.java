@@ -52,7 +52,8 @@ final class Replies {
         if (refusal.code() == ErrorCode.JOIN_FAILED) {
             session.send(Events.JOIN_ERROR, Json.write(Payload.of("code", refusal.code().name(),
                     "message", refusal.message())));
-        } else if (ackId == null) {
+        } else if (ackId == null && session.mayReportError(System.nanoTime())) {
+            // without an ack callback at most one error event a second (PROTOCOL.md §7); the rest are dropped
             session.send(Events.ERROR, Json.write(Payload.of("code", refusal.code().name(),
                     "message", refusal.message())));
         }

@@ -66,7 +66,7 @@ public final class SignalingServer implements AutoCloseable {
         server = new SocketIOServer(cfg);
         server.setPipelineFactory(new MeetingChannelInitializer(new OriginPolicy(config.corsOrigins()),
                 new RestApi(store, rooms, tokens), flusher, packets,
-                new HandshakeGate(accepting, metrics, SOCKET_IO_PATH), loopLag, cfg));
+                new HandshakeGate(accepting, metrics, SOCKET_IO_PATH), loopLag, metrics, cfg));
         server.addDisconnectListener(client -> packets.onEngineClosed(client.getSessionId()));
     }
 

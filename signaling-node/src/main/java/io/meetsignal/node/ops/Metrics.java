@@ -81,6 +81,13 @@ public final class Metrics {
     }
 
     /** A new handshake refused before it started, by reason ({@code draining} or {@code overloaded}). */
+    /** A connection closed because it did not read what the node had queued for it (PROTOCOL.md §7). */
+    public void slowConsumerClosed() {
+        Counter.builder("signaling.slow.consumers.closed")
+                .description("Connections closed because they left more than the bound unread")
+                .register(registry).increment();
+    }
+
     public void handshakeRefused(String reason) {
         refusedHandshakes.computeIfAbsent(reason, name -> Counter.builder("signaling.handshakes.refused")
                 .tag("reason", name).description("New handshakes refused with 503 before they started")

@@ -33,7 +33,11 @@ public final class Session {
     private String sentOffset;
     private final TokenBucket events;
     private final TokenBucket chat;
+    /** The rate limit and flood window are the engine session's (see the edge); kept here for the session's life. */
     private final FloodDetector flood;
+    /** Guarded by {@code this}: when the last {@code error} event was sent; 0 for never. */
+    private long lastErrorNanos;
+    private static final long ERROR_INTERVAL_NANOS = 1_000_000_000L;
 
     private volatile String roomId;
     private volatile String roomCodeKey;
@@ -174,16 +178,21 @@ public final class Session {
         this.closed = true;
     }
 
-    public boolean takeEventToken(long nowNanos) {
-        return events.tryTake(nowNanos);
-    }
 
     public boolean takeChatToken(long nowNanos) {
         return chat.tryTake(nowNanos);
     }
 
-    public boolean flooding(long nowNanos) {
-        return flood.record(nowNanos);
+    /**
+     * Whether a refusal without an ack callback may be reported now as an {@code error} event: at most one a second
+     * (PROTOCOL.md §7), so that a flood of bad events cannot make the node write a flood of answers.
+     */
+    public synchronized boolean mayReportError(long nowNanos) {
+        if (lastErrorNanos != 0 && nowNanos - lastErrorNanos < ERROR_INTERVAL_NANOS) {
+            return false;
+        }
+        lastErrorNanos = nowNanos;
+        return true;
     }
 
     /** Replaces the pending typing lapse, cancelling the previous one. */

@@ -50,21 +50,34 @@ class LimitsTest {
     }
 
     @Test
-    void aPauseResetsTheFloodCount() {
+    void burstsWithPausesBetweenThemAreFloodingToo() {
         FloodDetector detector = new FloodDetector(500, 10);
         long start = System.nanoTime();
         boolean flagged = false;
-        for (int second = 0; second < 20; second++) {
-            if (second == 8) {
-                continue; // a quiet second
-            }
-            for (int i = 0; i < 600; i++) {
-                flagged |= detector.record(start + second * SECOND + i * (SECOND / 600));
-            }
-            if (second < 17) {
-                assertFalse(flagged, "flagged at second " + second);
+        int flaggedAtSecond = -1;
+        // 5,000 events at once every other second: 2,500 a second on average, with a quiet second after each burst
+        for (int second = 0; second < 22 && !flagged; second += 2) {
+            for (int i = 0; i < 5_000 && !flagged; i++) {
+                flagged = detector.record(start + second * SECOND + i * 1_000L);
+                if (flagged) {
+                    flaggedAtSecond = second;
+                }
             }
         }
-        assertTrue(flagged);
+        assertTrue(flagged, "bursts with pauses were never taken for flooding");
+        assertTrue(flaggedAtSecond <= 10, "flagged only at second " + flaggedAtSecond);
+    }
+
+    @Test
+    void aBusySocketUnderTheFloodRateIsNeverFlagged() {
+        FloodDetector detector = new FloodDetector(500, 10);
+        long start = System.nanoTime();
+        for (int second = 0; second < 60; second++) {
+            // 450 a second, and 800 in second 20: never 5,000 within ten seconds
+            int events = second == 20 ? 800 : 450;
+            for (int i = 0; i < events; i++) {
+                assertFalse(detector.record(start + second * SECOND + i * (SECOND / events)), "flagged at second " + second);
+            }
+        }
     }
 }
