@@ -51,13 +51,15 @@ async function memoryUsage(key) {
   return Number((await cluster.redis.cli('MEMORY', 'USAGE', key)) ?? 0);
 }
 
-test('the room log stays within its byte bound under 62 KB offers, and replays never block Redis', { timeout: 110_000 }, async () => {
+test('the room log stays within its byte bound under 62 KB offers, and replays never block Redis (no call over 50 ms)', { timeout: 110_000 }, async () => {
   const m = await spreadMeeting(n1, {
     guests: [['A2', n2], ['A3', n3], ['B1', n1], ['B2', n2], { name: 'Away', node: n3, options: RECONNECTING }],
   });
   const [a2, a3, b1, b2, away] = m.guests;
   const pairs = [[m.host, b2], [a2, b1], [a3, b2]];
-  await cluster.redis.cli('CONFIG', 'SET', 'slowlog-log-slower-than', '10000');
+  // 50 ms: on a loaded two-core machine even a SET of a few bytes has taken 14 ms; a replay or trim that read the
+  // whole 8 MiB log at once takes far longer than that
+  await cluster.redis.cli('CONFIG', 'SET', 'slowlog-log-slower-than', '50000');
   await cluster.redis.cli('SLOWLOG', 'RESET');
   const sdp = 'v=0 '.padEnd(62 * 1024, 'x');
   // Away sees one chat, so it has an early offset; then it drops and stays away while the offers flow
@@ -86,5 +88,5 @@ test('the room log stays within its byte bound under 62 KB offers, and replays n
   assert.ok(Date.now() - started < 5_000, `the failed recovery took ${Date.now() - started} ms`);
   const slow = await cluster.redis.cli('SLOWLOG', 'GET', '64');
   const calls = slow.map((entry) => `${entry[2]} µs ${entry[3].slice(0, 2).join(' ')}`);
-  assert.deepEqual(calls, [], 'Redis calls over 10 ms');
+  assert.deepEqual(calls, [], 'Redis calls over 50 ms');
 });
