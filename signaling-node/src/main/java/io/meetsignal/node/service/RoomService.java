@@ -123,6 +123,7 @@ public final class RoomService {
                             .thenCompose(nothing -> store.join(new JoinRequest(key, candidate, template, session.recoveryKey())))
                             .thenCompose(outcome -> subscribedTo(session, outcome, expected))
                             .thenCompose(outcome -> onJoinOutcome(session, key, outcome))
+                            .thenCompose(answer -> releaseIfGone(session, answer))
                             .whenComplete((answer, failure) -> {
                                 // this join no longer counts as in flight before the node decides to unsubscribe
                                 stopHolding(session);
@@ -337,11 +338,36 @@ public final class RoomService {
 
     /** A socket's transport is gone for good: release what it held. */
     public CompletionStage<Void> disconnected(Session session) {
-        String waiting = session.waitingRoomId();
         session.cancelExpiry();
-        CompletionStage<Void> seat = leaveSeat(session, REASON_DISCONNECTED, true);
+        // closed before the seat is read: a join of this socket that seats it after this read sees it closed and
+        // releases what it took (see releaseIfGone), so that no seat outlives its socket
+        sessions.close(session);
+        CompletionStage<Void> released = releaseAll(session);
         sessions.remove(session);
-        return waiting == null ? seat : seat.thenCompose(nothing -> cancelWaitingIn(waiting, session.socketId()));
+        return released;
+    }
+
+    /** Releases the seat and the waiting place of a socket that is gone. */
+    private CompletionStage<Void> releaseAll(Session session) {
+        String waiting = session.waitingRoomId();
+        CompletionStage<Void> seat = leaveSeat(session, REASON_DISCONNECTED, true);
+        if (waiting == null) {
+            return seat;
+        }
+        sessions.waitIn(session, null);
+        return seat.thenCompose(nothing -> cancelWaitingIn(waiting, session.socketId()));
+    }
+
+    /**
+     * A join that completed for a socket that is gone meanwhile (its cleanup ran outside its lane: a recovery
+     * window that expired, a node command): releases what the join took, then answers as the join would have.
+     */
+    private CompletionStage<Object> releaseIfGone(Session session, Object answer) {
+        if (!session.closed()) {
+            return completedFuture(answer);
+        }
+        log.info("Socket {} went away while its join was in flight; releasing what the join took", session.socketId());
+        return releaseAll(session).thenApply(nothing -> answer);
     }
 
     private CompletionStage<Void> cancelWaitingIn(String roomId, String socketId) {
