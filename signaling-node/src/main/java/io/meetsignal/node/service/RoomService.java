@@ -445,29 +445,44 @@ public final class RoomService {
     }
 
     public CompletionStage<Object> end(Session session, RoomRef request) {
-        // the host is disconnected with everyone else, so it is answered first
+        // the room has ended in the store before the ack goes out, so that whatever reads it after the ack (a REST
+        // GET on any node) sees it ended; the host is disconnected with everyone else, so the room's sockets are
+        // told only after the ack
         return hostRoom(session, request.roomId())
-                .thenApply(room -> new AckThen(Acks.ok(), () -> endRoom(room.id())));
+                .thenCompose(room -> store.endRoom(room.id()).thenApply(released -> {
+                    List<Seat> seats = released.orElseThrow(RoomService::notInRoom);
+                    log.info("Room {} ended by host {}; {} sockets released", room.id(), session.socketId(), seats.size());
+                    return new AckThen(Acks.ok(), () -> tellEnded(room.id(), seats).whenComplete((nothing, failure) -> {
+                        if (failure != null) {
+                            log.warn("Telling the sockets of ended room {} failed: {}", room.id(), failure.toString());
+                        }
+                    }));
+                }));
     }
 
-    /** Ends a room for everyone (host command or REST); completes when every node was told. */
+    /** Ends a room for everyone (REST); completes when every node was told. */
     public CompletionStage<Boolean> endRoom(String roomId) {
         return store.endRoom(roomId).thenCompose(released -> {
             if (released.isEmpty()) {
                 return completedFuture(false);
             }
             log.info("Room {} ended; {} sockets released", roomId, released.get().size());
-            CompletionStage<Void> all = completedFuture(null);
-            for (Seat seat : released.get()) {
-                Participant p = seat.participant();
-                all = all.thenCompose(nothing -> seat.waiting()
-                        ? delivery.toSocket(p.nodeId(), p.socketId(), roomId, JOIN_ERROR,
-                                joinErrorPayload(JoinRefusal.ENDED), SocketAction.UNSEAT)
-                        : delivery.toSeat(roomId, p.socketId(), FORCE_DISCONNECT,
-                                Payload.of("reason", "Meeting ended by host"), SocketAction.UNSEAT_AND_DISCONNECT));
-            }
-            return all.thenApply(nothing -> true);
+            return tellEnded(roomId, released.get()).thenApply(nothing -> true);
         });
+    }
+
+    /** Tells every socket that an ended room released: waiting ones get a join-error, seated ones are disconnected. */
+    private CompletionStage<Void> tellEnded(String roomId, List<Seat> released) {
+        CompletionStage<Void> all = completedFuture(null);
+        for (Seat seat : released) {
+            Participant p = seat.participant();
+            all = all.thenCompose(nothing -> seat.waiting()
+                    ? delivery.toSocket(p.nodeId(), p.socketId(), roomId, JOIN_ERROR,
+                            joinErrorPayload(JoinRefusal.ENDED), SocketAction.UNSEAT)
+                    : delivery.toSeat(roomId, p.socketId(), FORCE_DISCONNECT,
+                            Payload.of("reason", "Meeting ended by host"), SocketAction.UNSEAT_AND_DISCONNECT));
+        }
+        return all;
     }
 
     /** Applies a settings patch (REST) and tells the room. */
@@ -485,15 +500,16 @@ public final class RoomService {
 
     public CompletionStage<Object> admit(Session session, HostTarget request) {
         return hostRoom(session, request.roomId())
-                .thenCompose(room -> store.admit(room.id(), request.participantId()))
-                .thenCompose(outcome -> {
+                .thenCompose(room -> store.admit(room.id(), request.participantId()).thenCompose(outcome -> {
                     if (outcome instanceof JoinOutcome.Refused refused) {
-                        throw switch (refused.reason()) {
-                            case FULL -> ProtocolException.of(ErrorCode.NOT_ALLOWED, JoinRefusal.FULL.message());
-                            case ENDED -> notInRoom();
-                            default -> targetNotFound();
-                        };
+                        if (refused.reason() == JoinRefusal.FULL) {
+                            return turnAwayFull(session, room, request.participantId());
+                        }
+                        throw refused.reason() == JoinRefusal.ENDED ? notInRoom() : targetNotFound();
                     }
+                    return completedFuture(outcome);
+                }))
+                .thenCompose(outcome -> {
                     JoinOutcome.Seated seated = (JoinOutcome.Seated) outcome;
                     Room room = seated.room();
                     Participant joiner = seated.self();
@@ -507,6 +523,28 @@ public final class RoomService {
                             .thenCompose(nothing -> announceSeat(seated));
                 })
                 .thenApply(nothing -> Acks.ok());
+    }
+
+    /**
+     * The host admitted a joiner into a room that filled up while it waited: the joiner leaves the queue and hears
+     * {@code join-error} "Room is full", the host gets {@code participant-waiting-cancelled} and a refused ack naming
+     * the reason ({@code NOT_ALLOWED} "Room is full"). Nobody is seated, nobody sees a {@code user-joined}.
+     */
+    private CompletionStage<JoinOutcome> turnAwayFull(Session host, Room room, String socketId) {
+        return store.removeWaiting(room.id(), socketId).thenCompose(removed -> {
+            if (removed.isEmpty()) {
+                // it left the queue meanwhile (or another admission took it): nothing to tell it
+                return completedFuture(null);
+            }
+            Participant joiner = removed.get();
+            log.info("Host {} admitted {} into full room {}; it leaves the queue", host.socketId(), socketId, room.id());
+            return delivery.toSocket(joiner.nodeId(), joiner.socketId(), room.id(), JOIN_ERROR,
+                            joinErrorPayload(JoinRefusal.FULL), SocketAction.UNSEAT)
+                    .thenCompose(nothing -> notifyHosts(room, PARTICIPANT_WAITING_CANCELLED,
+                            Payload.of("socketId", joiner.socketId())));
+        }).thenApply(nothing -> {
+            throw ProtocolException.of(ErrorCode.NOT_ALLOWED, JoinRefusal.FULL.message());
+        });
     }
 
     public CompletionStage<Object> deny(Session session, HostTarget request) {
