@@ -356,7 +356,8 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
         Timer.Sample sample = Timer.start();
         Timer timer = metrics.handler(event);
         // one event of a socket at a time, in the order received (PROTOCOL.md §7)
-        CompletionStage<Object> handled = session.inOrder(packetLength, () -> router.dispatch(session, event, payload));
+        CompletionStage<Object> handled = session.inOrder(packetLength, router.orderedOnReturn(event),
+                () -> router.dispatch(session, event, payload));
         if (handled == null) {
             metrics.eventQueueFull();
             replies.refuse(session, event, ackId, new Replies.Refusal(ErrorCode.RATE_LIMITED,

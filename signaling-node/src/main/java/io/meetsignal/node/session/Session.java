@@ -327,11 +327,14 @@ public final class Session {
 
     /**
      * Handles one of this socket's events ({@code packetBytes} long) after every earlier one has completed (PROTOCOL.md
-     * §7); completes as {@code handler}'s stage does. Null, with nothing run, when the socket already has
+     * §7); completes as {@code handler}'s stage does, after the answers to the earlier events. With
+     * {@code orderedOnReturn} (a relayed signal: one publish, sent in call order), the next event may start as soon
+     * as {@code handler} returned. Null, with nothing run, when the socket already has
      * {@link #DEFAULT_MAX_QUEUED_EVENTS} events or {@link #DEFAULT_MAX_QUEUED_BYTES} of them in progress.
      */
-    public CompletionStage<Object> inOrder(int packetBytes, Supplier<? extends CompletionStage<Object>> handler) {
-        return lane.submit(packetBytes, handler);
+    public CompletionStage<Object> inOrder(int packetBytes, boolean orderedOnReturn,
+                                           Supplier<? extends CompletionStage<Object>> handler) {
+        return lane.submit(packetBytes, orderedOnReturn, handler);
     }
 
     /** Runs {@code cleanup} once every event of this socket received so far has completed; never refused. */

@@ -26,11 +26,11 @@ class LaneTest {
         Lane lane = new Lane(10, 1000);
         List<String> log = new ArrayList<>();
         CompletableFuture<Object> first = new CompletableFuture<>();
-        CompletionStage<Object> a = lane.submit(1, () -> {
+        CompletionStage<Object> a = lane.submit(1, false, () -> {
             log.add("start a");
             return first;
         });
-        CompletionStage<Object> b = lane.submit(1, () -> {
+        CompletionStage<Object> b = lane.submit(1, false, () -> {
             log.add("start b");
             return completedFuture("b");
         });
@@ -49,8 +49,8 @@ class LaneTest {
         Lane lane = new Lane(10, 1000);
         List<String> log = new ArrayList<>();
         CompletableFuture<Object> first = new CompletableFuture<>();
-        lane.submit(1, () -> first).thenRun(() -> log.add("answer a"));
-        lane.submit(1, () -> {
+        lane.submit(1, false, () -> first).thenRun(() -> log.add("answer a"));
+        lane.submit(1, false, () -> {
             log.add("start b");
             return completedFuture(null);
         }).thenRun(() -> log.add("answer b"));
@@ -59,13 +59,53 @@ class LaneTest {
     }
 
     @Test
+    void aPieceOrderedOnReturnLetsTheNextStartAtOnceButItsAnswerStaysInOrder() {
+        Lane lane = new Lane(10, 1000);
+        List<String> log = new ArrayList<>();
+        CompletableFuture<Object> publish = new CompletableFuture<>();
+        lane.submit(1, true, () -> {
+            log.add("start relay");
+            return publish;
+        }).thenRun(() -> log.add("answer relay"));
+        CompletableFuture<Object> chat = new CompletableFuture<>();
+        lane.submit(1, false, () -> {
+            log.add("start chat");
+            return chat;
+        }).thenRun(() -> log.add("answer chat"));
+        lane.submit(1, false, () -> {
+            log.add("start toggle");
+            return completedFuture(null);
+        }).thenRun(() -> log.add("answer toggle"));
+        assertEquals(List.of("start relay", "start chat"), log, "the chat starts while the relay's reply is pending");
+
+        chat.complete(null);
+        assertEquals(List.of("start relay", "start chat", "start toggle"), log,
+                "the toggle starts after the chat completed, but neither is answered before the relay");
+        publish.complete(null);
+        assertEquals(List.of("start relay", "start chat", "start toggle", "answer relay", "answer chat", "answer toggle"),
+                log);
+        assertEquals(0, lane.size());
+    }
+
+    @Test
+    void unansweredPiecesCountTowardsTheBound() {
+        Lane lane = new Lane(2, 1000);
+        CompletableFuture<Object> pending = new CompletableFuture<>();
+        assertNotNull(lane.submit(1, true, () -> pending));
+        assertNotNull(lane.submit(1, true, () -> pending));
+        assertNull(lane.submit(1, true, () -> completedFuture(null)), "two replies outstanding: full");
+        pending.complete(null);
+        assertNotNull(lane.submit(1, true, () -> completedFuture(null)));
+    }
+
+    @Test
     void aFailedOrThrowingPieceDoesNotStopTheLane() {
         Lane lane = new Lane(10, 1000);
-        CompletionStage<Object> failed = lane.submit(1, () -> CompletableFuture.failedFuture(new IllegalStateException("x")));
-        CompletionStage<Object> thrown = lane.submit(1, () -> {
+        CompletionStage<Object> failed = lane.submit(1, false, () -> CompletableFuture.failedFuture(new IllegalStateException("x")));
+        CompletionStage<Object> thrown = lane.submit(1, false, () -> {
             throw new IllegalArgumentException("y");
         });
-        CompletionStage<Object> after = lane.submit(1, () -> completedFuture("ok"));
+        CompletionStage<Object> after = lane.submit(1, false, () -> completedFuture("ok"));
         ExecutionException e1 = assertThrows(ExecutionException.class, () -> failed.toCompletableFuture().get());
         assertTrue(e1.getCause() instanceof IllegalStateException);
         ExecutionException e2 = assertThrows(ExecutionException.class, () -> thrown.toCompletableFuture().get());
@@ -78,34 +118,34 @@ class LaneTest {
         Lane lane = new Lane(3, 1000);
         CompletableFuture<Object> blocker = new CompletableFuture<>();
         List<String> started = new ArrayList<>();
-        assertNotNull(lane.submit(1, () -> blocker));
-        assertNotNull(lane.submit(1, () -> {
+        assertNotNull(lane.submit(1, false, () -> blocker));
+        assertNotNull(lane.submit(1, false, () -> {
             started.add("2");
             return completedFuture(null);
         }));
-        assertNotNull(lane.submit(1, () -> {
+        assertNotNull(lane.submit(1, false, () -> {
             started.add("3");
             return completedFuture(null);
         }));
-        assertNull(lane.submit(1, () -> {
+        assertNull(lane.submit(1, false, () -> {
             started.add("refused");
             return completedFuture(null);
         }), "the fourth piece does not fit");
         blocker.complete(null);
         assertEquals(List.of("2", "3"), started);
-        assertNotNull(lane.submit(1, () -> completedFuture(null)), "room again once the lane drained");
+        assertNotNull(lane.submit(1, false, () -> completedFuture(null)), "room again once the lane drained");
     }
 
     @Test
     void aFullLaneRefusesByBytes() {
         Lane lane = new Lane(100, 100);
         CompletableFuture<Object> blocker = new CompletableFuture<>();
-        assertNotNull(lane.submit(60, () -> blocker));
-        assertNull(lane.submit(41, () -> completedFuture(null)), "60 + 41 bytes exceed 100");
-        assertNotNull(lane.submit(40, () -> completedFuture(null)), "60 + 40 fit");
+        assertNotNull(lane.submit(60, false, () -> blocker));
+        assertNull(lane.submit(41, false, () -> completedFuture(null)), "60 + 41 bytes exceed 100");
+        assertNotNull(lane.submit(40, false, () -> completedFuture(null)), "60 + 40 fit");
         blocker.complete(null);
         assertEquals(0, lane.size());
-        assertNotNull(lane.submit(100, () -> completedFuture(null)), "the bytes are given back");
+        assertNotNull(lane.submit(100, false, () -> completedFuture(null)), "the bytes are given back");
     }
 
     @Test
@@ -113,7 +153,7 @@ class LaneTest {
         Lane lane = new Lane(1, 10);
         List<String> log = new ArrayList<>();
         CompletableFuture<Object> join = new CompletableFuture<>();
-        lane.submit(10, () -> {
+        lane.submit(10, false, () -> {
             log.add("join");
             return join;
         });
@@ -131,11 +171,11 @@ class LaneTest {
     void manyPiecesThatCompleteAtOnceRunInALoopNotARecursion() {
         Lane lane = new Lane(200_000, Long.MAX_VALUE);
         CompletableFuture<Object> blocker = new CompletableFuture<>();
-        lane.submit(0, () -> blocker);
+        lane.submit(0, false, () -> blocker);
         int[] counter = {0};
         CompletionStage<Object> last = null;
         for (int i = 0; i < 100_000; i++) {
-            last = lane.submit(0, () -> {
+            last = lane.submit(0, false, () -> {
                 counter[0]++;
                 return completedFuture(null);
             });
@@ -158,7 +198,7 @@ class LaneTest {
             CountDownLatch done = new CountDownLatch(1000);
             for (int i = 0; i < 1000; i++) {
                 int n = i;
-                lane.submit(1, () -> {
+                lane.submit(1, false, () -> {
                     synchronized (running) {
                         running[0]++;
                         maxRunning[0] = Math.max(maxRunning[0], running[0]);
