@@ -359,6 +359,26 @@ public final class RoomService {
     }
 
     /**
+     * A seat that an admission gave a socket of this node which is gone (it disconnected while the host admitted it):
+     * releases it and tells the room, so that no seat outlives its socket.
+     */
+    public CompletionStage<Void> releaseAbsent(String roomId, String socketId) {
+        return store.leaveIfHeldBy(roomId, socketId, nodeId).thenCompose(left -> {
+            if (left.isEmpty()) {
+                return completedFuture(null);
+            }
+            log.info("Socket {} was admitted to room {} after it went away; seat released", socketId, roomId);
+            return delivery.toRoom(roomId, socketId, USER_LEFT, leftPayload(left.get(), REASON_DISCONNECTED),
+                    new RosterChange(null, socketId));
+        });
+    }
+
+    /** A socket seated by a node command after its cleanup began: releases what it holds now. */
+    public CompletionStage<Void> releaseGone(Session session) {
+        return releaseAll(session);
+    }
+
+    /**
      * A join that completed for a socket that is gone meanwhile (its cleanup ran outside its lane: a recovery
      * window that expired, a node command): releases what the join took, then answers as the join would have.
      */
@@ -518,9 +538,10 @@ public final class RoomService {
                             ParticipantInfo.of(seated.others(), room), seated.history(), room.settings(),
                             host ? ParticipantInfo.of(seated.waiting(), room) : null);
                     log.info("Host {} admitted {} to room {}", session.socketId(), joiner.socketId(), room.id());
-                    return delivery.toSocket(joiner.nodeId(), joiner.socketId(), room.id(), ROOM_JOINED, joined,
-                                    SocketAction.SEAT)
-                            .thenCompose(nothing -> announceSeat(seated));
+                    // the room hears user-joined before the joiner's node seats it: should the joiner be gone by then,
+                    // that node's user-left for the seat comes after the user-joined (PROTOCOL.md §7, no phantom seats)
+                    return announceSeat(seated).thenCompose(nothing -> delivery.toSocket(joiner.nodeId(),
+                            joiner.socketId(), room.id(), ROOM_JOINED, joined, SocketAction.SEAT));
                 })
                 .thenApply(nothing -> Acks.ok());
     }

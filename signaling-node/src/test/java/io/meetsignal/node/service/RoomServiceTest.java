@@ -250,6 +250,26 @@ class RoomServiceTest {
     }
 
     @Test
+    void anAdmissionForASocketThatIsGoneReleasesTheSeatItGave() {
+        Room room = f.createRoom("alice", new RoomSettings(true, true, true, true, true, 2));
+        Client host = f.connect("alice", "Alice");
+        f.join(host, room);
+        Client bob = f.connect(null, "Bob");
+        f.join(bob, room);
+        // bob's cleanup ran before the admission: it found him waiting, the admission then seated him
+        f.sessions.remove(bob.session());
+        await(f.rooms.admit(host.session(), new HostTarget(room.id(), bob.id())));
+
+        assertEquals(List.of(host.id()), await(f.store.participants(room.id())).stream().map(p -> p.socketId()).toList());
+        assertEquals(List.of("user-joined", "user-left"), host.link().names().stream()
+                .filter(n -> n.startsWith("user-")).toList(), "the host sees the seat come and go, in that order");
+        Client carol = f.connect(null, "Carol");
+        f.join(carol, room);
+        await(f.rooms.admit(host.session(), new HostTarget(room.id(), carol.id())));
+        assertEquals(room.id(), carol.session().roomId(), "the seat is free again");
+    }
+
+    @Test
     void aJoinThatCompletesForASocketAlreadyGoneReleasesItsSeat() {
         Room room = f.createRoom("alice");
         Client host = f.connect("alice", "Alice");
