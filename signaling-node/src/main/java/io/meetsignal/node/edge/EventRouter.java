@@ -55,6 +55,17 @@ final class EventRouter {
         return handlers.keySet();
     }
 
+    /**
+     * Events whose every effect is ordered once their handler returned: a relayed signal or a typing indicator is
+     * one publish, and the bus sends publishes in call order. The sender's next event may start right away instead
+     * of after the publish's reply (PROTOCOL.md §7 order holds; the relay keeps its latency).
+     */
+    private static final Set<String> ORDERED_ON_RETURN = Set.of(OFFER, ANSWER, ICE_CANDIDATE, TYPING_START, TYPING_STOP);
+
+    boolean orderedOnReturn(String event) {
+        return ORDERED_ON_RETURN.contains(event);
+    }
+
     /** Runs the handler of {@code event}; an unknown event or a bad payload fails the stage. */
     CompletionStage<Object> dispatch(Session session, String event, JsonNode payload) {
         Handler handler = handlers.get(event);

@@ -36,6 +36,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -410,7 +411,16 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
         }
         Timer.Sample sample = Timer.start();
         Timer timer = metrics.handler(event);
-        router.dispatch(session, event, payload).whenComplete((result, failure) -> {
+        // one event of a socket at a time, in the order received (PROTOCOL.md §7)
+        CompletionStage<Object> handled = session.inOrder(packetLength, router.orderedOnReturn(event),
+                () -> router.dispatch(session, event, payload));
+        if (handled == null) {
+            metrics.eventQueueFull();
+            replies.refuse(session, event, ackId, new Replies.Refusal(ErrorCode.RATE_LIMITED,
+                    "Too many events in progress, slow down"));
+            return;
+        }
+        handled.whenComplete((result, failure) -> {
             sample.stop(timer);
             replies.answer(session, event, ackId, result, failure);
         });
@@ -461,7 +471,8 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
             return;
         }
         log.info("Socket {} disconnected", session.socketId());
-        rooms.disconnected(session).whenComplete((nothing, failure) -> {
+        // after the socket's events in flight: a join still running must not seat it after its cleanup
+        session.afterEvents(() -> rooms.disconnected(session)).whenComplete((nothing, failure) -> {
             if (failure != null) {
                 Replies.refusal(failure, session, "disconnect");
             }

@@ -33,6 +33,7 @@ public final class Metrics {
     private final Set<String> knownEvents;
     private final JvmHeapPressureMetrics heapPressure = new JvmHeapPressureMetrics();
     private volatile Gauge heapAfterGc;
+    private final Counter eventQueueFull;
 
     public Metrics(Set<String> knownEvents, SessionRegistry sessions) {
         this.knownEvents = Set.copyOf(knownEvents);
@@ -49,6 +50,9 @@ public final class Metrics {
             errors.put(code, Counter.builder("signaling.errors").tag("code", code.name())
                     .description("Refused actions by error code").register(registry));
         }
+        eventQueueFull = Counter.builder("signaling.events.queue.full")
+                .description("Events refused (RATE_LIMITED) because their socket had the most events in progress")
+                .register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         heapPressure.bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
@@ -106,6 +110,11 @@ public final class Metrics {
     public void sent(String event) {
         sent.computeIfAbsent(event, name -> Counter.builder("signaling.events.sent")
                 .tag("event", name).description("Events sent to clients").register(registry)).increment();
+    }
+
+    /** An event refused because its socket already had as many events in progress as it may (RATE_LIMITED). */
+    public void eventQueueFull() {
+        eventQueueFull.increment();
     }
 
     public void error(ErrorCode code) {

@@ -105,8 +105,12 @@ public final class Dispatcher implements Consumer<ClusterMessage> {
 
     private void onSocketEvent(ClusterMessage.SocketEvent event) {
         Session session = sessions.bySocketId(event.socketId()).orElse(null);
-        if (session == null) {
+        if (session == null || session.closed()) {
             log.debug("No local socket {} for {}", event.socketId(), event.event());
+            if (event.action() == ClusterMessage.SocketAction.SEAT) {
+                // admitted while it went away: the seat must not outlive the socket
+                released(rooms.releaseAbsent(event.roomId(), event.socketId()), event.socketId());
+            }
             return;
         }
         switch (event.action()) {
@@ -133,6 +137,14 @@ public final class Dispatcher implements Consumer<ClusterMessage> {
         }
     }
 
+    private static void released(java.util.concurrent.CompletionStage<Void> release, String socketId) {
+        release.whenComplete((nothing, failure) -> {
+            if (failure != null) {
+                log.warn("Releasing the seat of gone socket {} failed: {}", socketId, failure.toString());
+            }
+        });
+    }
+
     /** An admitted socket: seat it here, learn the room's roster, then hand it {@code room-joined}. */
     private void seat(Session session, ClusterMessage.SocketEvent event) {
         String roomId = event.roomId();
@@ -145,6 +157,13 @@ public final class Dispatcher implements Consumer<ClusterMessage> {
         }
         sessions.beginJoin(session, roomId);
         sessions.seat(session, roomId, codeKey);
+        if (session.closed()) {
+            // its cleanup began meanwhile and may have read no seat: release this one here
+            sessions.endJoin(session, roomId);
+            session.abandonJoin();
+            released(rooms.releaseGone(session), session.socketId());
+            return;
+        }
         rosters.prepare(roomId);
         store.roomById(roomId).thenAccept(room -> room.ifPresent(rosters::remember));
         bus.joinRoom(roomId).thenCompose(subscribed -> store.participants(roomId))

@@ -123,6 +123,7 @@ public final class RoomService {
                             .thenCompose(nothing -> store.join(new JoinRequest(key, candidate, template, session.recoveryKey())))
                             .thenCompose(outcome -> subscribedTo(session, outcome, expected))
                             .thenCompose(outcome -> onJoinOutcome(session, key, outcome))
+                            .thenCompose(answer -> releaseIfGone(session, answer))
                             .whenComplete((answer, failure) -> {
                                 // this join no longer counts as in flight before the node decides to unsubscribe
                                 stopHolding(session);
@@ -337,11 +338,56 @@ public final class RoomService {
 
     /** A socket's transport is gone for good: release what it held. */
     public CompletionStage<Void> disconnected(Session session) {
-        String waiting = session.waitingRoomId();
         session.cancelExpiry();
-        CompletionStage<Void> seat = leaveSeat(session, REASON_DISCONNECTED, true);
+        // closed before the seat is read: a join of this socket that seats it after this read sees it closed and
+        // releases what it took (see releaseIfGone), so that no seat outlives its socket
+        sessions.close(session);
+        CompletionStage<Void> released = releaseAll(session);
         sessions.remove(session);
-        return waiting == null ? seat : seat.thenCompose(nothing -> cancelWaitingIn(waiting, session.socketId()));
+        return released;
+    }
+
+    /** Releases the seat and the waiting place of a socket that is gone. */
+    private CompletionStage<Void> releaseAll(Session session) {
+        String waiting = session.waitingRoomId();
+        CompletionStage<Void> seat = leaveSeat(session, REASON_DISCONNECTED, true);
+        if (waiting == null) {
+            return seat;
+        }
+        sessions.waitIn(session, null);
+        return seat.thenCompose(nothing -> cancelWaitingIn(waiting, session.socketId()));
+    }
+
+    /**
+     * A seat that an admission gave a socket of this node which is gone (it disconnected while the host admitted it):
+     * releases it and tells the room, so that no seat outlives its socket.
+     */
+    public CompletionStage<Void> releaseAbsent(String roomId, String socketId) {
+        return store.leaveIfHeldBy(roomId, socketId, nodeId).thenCompose(left -> {
+            if (left.isEmpty()) {
+                return completedFuture(null);
+            }
+            log.info("Socket {} was admitted to room {} after it went away; seat released", socketId, roomId);
+            return delivery.toRoom(roomId, socketId, USER_LEFT, leftPayload(left.get(), REASON_DISCONNECTED),
+                    new RosterChange(null, socketId));
+        });
+    }
+
+    /** A socket seated by a node command after its cleanup began: releases what it holds now. */
+    public CompletionStage<Void> releaseGone(Session session) {
+        return releaseAll(session);
+    }
+
+    /**
+     * A join that completed for a socket that is gone meanwhile (its cleanup ran outside its lane: a recovery
+     * window that expired, a node command): releases what the join took, then answers as the join would have.
+     */
+    private CompletionStage<Object> releaseIfGone(Session session, Object answer) {
+        if (!session.closed()) {
+            return completedFuture(answer);
+        }
+        log.info("Socket {} went away while its join was in flight; releasing what the join took", session.socketId());
+        return releaseAll(session).thenApply(nothing -> answer);
     }
 
     private CompletionStage<Void> cancelWaitingIn(String roomId, String socketId) {
@@ -419,29 +465,44 @@ public final class RoomService {
     }
 
     public CompletionStage<Object> end(Session session, RoomRef request) {
-        // the host is disconnected with everyone else, so it is answered first
+        // the room has ended in the store before the ack goes out, so that whatever reads it after the ack (a REST
+        // GET on any node) sees it ended; the host is disconnected with everyone else, so the room's sockets are
+        // told only after the ack
         return hostRoom(session, request.roomId())
-                .thenApply(room -> new AckThen(Acks.ok(), () -> endRoom(room.id())));
+                .thenCompose(room -> store.endRoom(room.id()).thenApply(released -> {
+                    List<Seat> seats = released.orElseThrow(RoomService::notInRoom);
+                    log.info("Room {} ended by host {}; {} sockets released", room.id(), session.socketId(), seats.size());
+                    return new AckThen(Acks.ok(), () -> tellEnded(room.id(), seats).whenComplete((nothing, failure) -> {
+                        if (failure != null) {
+                            log.warn("Telling the sockets of ended room {} failed: {}", room.id(), failure.toString());
+                        }
+                    }));
+                }));
     }
 
-    /** Ends a room for everyone (host command or REST); completes when every node was told. */
+    /** Ends a room for everyone (REST); completes when every node was told. */
     public CompletionStage<Boolean> endRoom(String roomId) {
         return store.endRoom(roomId).thenCompose(released -> {
             if (released.isEmpty()) {
                 return completedFuture(false);
             }
             log.info("Room {} ended; {} sockets released", roomId, released.get().size());
-            CompletionStage<Void> all = completedFuture(null);
-            for (Seat seat : released.get()) {
-                Participant p = seat.participant();
-                all = all.thenCompose(nothing -> seat.waiting()
-                        ? delivery.toSocket(p.nodeId(), p.socketId(), roomId, JOIN_ERROR,
-                                joinErrorPayload(JoinRefusal.ENDED), SocketAction.UNSEAT)
-                        : delivery.toSeat(roomId, p.socketId(), FORCE_DISCONNECT,
-                                Payload.of("reason", "Meeting ended by host"), SocketAction.UNSEAT_AND_DISCONNECT));
-            }
-            return all.thenApply(nothing -> true);
+            return tellEnded(roomId, released.get()).thenApply(nothing -> true);
         });
+    }
+
+    /** Tells every socket that an ended room released: waiting ones get a join-error, seated ones are disconnected. */
+    private CompletionStage<Void> tellEnded(String roomId, List<Seat> released) {
+        CompletionStage<Void> all = completedFuture(null);
+        for (Seat seat : released) {
+            Participant p = seat.participant();
+            all = all.thenCompose(nothing -> seat.waiting()
+                    ? delivery.toSocket(p.nodeId(), p.socketId(), roomId, JOIN_ERROR,
+                            joinErrorPayload(JoinRefusal.ENDED), SocketAction.UNSEAT)
+                    : delivery.toSeat(roomId, p.socketId(), FORCE_DISCONNECT,
+                            Payload.of("reason", "Meeting ended by host"), SocketAction.UNSEAT_AND_DISCONNECT));
+        }
+        return all;
     }
 
     /** Applies a settings patch (REST) and tells the room. */
@@ -459,15 +520,16 @@ public final class RoomService {
 
     public CompletionStage<Object> admit(Session session, HostTarget request) {
         return hostRoom(session, request.roomId())
-                .thenCompose(room -> store.admit(room.id(), request.participantId()))
-                .thenCompose(outcome -> {
+                .thenCompose(room -> store.admit(room.id(), request.participantId()).thenCompose(outcome -> {
                     if (outcome instanceof JoinOutcome.Refused refused) {
-                        throw switch (refused.reason()) {
-                            case FULL -> ProtocolException.of(ErrorCode.NOT_ALLOWED, JoinRefusal.FULL.message());
-                            case ENDED -> notInRoom();
-                            default -> targetNotFound();
-                        };
+                        if (refused.reason() == JoinRefusal.FULL) {
+                            return turnAwayFull(session, room, request.participantId());
+                        }
+                        throw refused.reason() == JoinRefusal.ENDED ? notInRoom() : targetNotFound();
                     }
+                    return completedFuture(outcome);
+                }))
+                .thenCompose(outcome -> {
                     JoinOutcome.Seated seated = (JoinOutcome.Seated) outcome;
                     Room room = seated.room();
                     Participant joiner = seated.self();
@@ -476,11 +538,34 @@ public final class RoomService {
                             ParticipantInfo.of(seated.others(), room), seated.history(), room.settings(),
                             host ? ParticipantInfo.of(seated.waiting(), room) : null);
                     log.info("Host {} admitted {} to room {}", session.socketId(), joiner.socketId(), room.id());
-                    return delivery.toSocket(joiner.nodeId(), joiner.socketId(), room.id(), ROOM_JOINED, joined,
-                                    SocketAction.SEAT)
-                            .thenCompose(nothing -> announceSeat(seated));
+                    // the room hears user-joined before the joiner's node seats it: should the joiner be gone by then,
+                    // that node's user-left for the seat comes after the user-joined (PROTOCOL.md §7, no phantom seats)
+                    return announceSeat(seated).thenCompose(nothing -> delivery.toSocket(joiner.nodeId(),
+                            joiner.socketId(), room.id(), ROOM_JOINED, joined, SocketAction.SEAT));
                 })
                 .thenApply(nothing -> Acks.ok());
+    }
+
+    /**
+     * The host admitted a joiner into a room that filled up while it waited: the joiner leaves the queue and hears
+     * {@code join-error} "Room is full", the host gets {@code participant-waiting-cancelled} and a refused ack naming
+     * the reason ({@code NOT_ALLOWED} "Room is full"). Nobody is seated, nobody sees a {@code user-joined}.
+     */
+    private CompletionStage<JoinOutcome> turnAwayFull(Session host, Room room, String socketId) {
+        return store.removeWaiting(room.id(), socketId).thenCompose(removed -> {
+            if (removed.isEmpty()) {
+                // it left the queue meanwhile (or another admission took it): nothing to tell it
+                return completedFuture(null);
+            }
+            Participant joiner = removed.get();
+            log.info("Host {} admitted {} into full room {}; it leaves the queue", host.socketId(), socketId, room.id());
+            return delivery.toSocket(joiner.nodeId(), joiner.socketId(), room.id(), JOIN_ERROR,
+                            joinErrorPayload(JoinRefusal.FULL), SocketAction.UNSEAT)
+                    .thenCompose(nothing -> notifyHosts(room, PARTICIPANT_WAITING_CANCELLED,
+                            Payload.of("socketId", joiner.socketId())));
+        }).thenApply(nothing -> {
+            throw ProtocolException.of(ErrorCode.NOT_ALLOWED, JoinRefusal.FULL.message());
+        });
     }
 
     public CompletionStage<Object> deny(Session session, HostTarget request) {

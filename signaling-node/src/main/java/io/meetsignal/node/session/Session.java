@@ -8,8 +8,10 @@ import io.meetsignal.node.auth.Identity;
 import io.meetsignal.node.protocol.Json;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * One authenticated Socket.IO socket on this node: who it is, where it sits, and its limits. The seat
@@ -55,6 +57,14 @@ public final class Session {
 
     /** How many room events a join in flight may hold; more are dropped (a join takes milliseconds). */
     static final int MAX_HELD = 1000;
+
+    /** How many of its events one socket may have waiting or in progress (see {@link #inOrder}). */
+    public static final int DEFAULT_MAX_QUEUED_EVENTS = 2048;
+    /** How many bytes of event packets one socket may have waiting or in progress. */
+    public static final long DEFAULT_MAX_QUEUED_BYTES = 1024 * 1024;
+
+    /** This socket's events, one at a time, in the order received; then its cleanup. */
+    private final Lane lane = new Lane(DEFAULT_MAX_QUEUED_EVENTS, DEFAULT_MAX_QUEUED_BYTES);
 
     public Session(String socketId, Identity identity, ClientLink link, TokenBucket events, TokenBucket chat,
                    FloodDetector flood) {
@@ -322,6 +332,28 @@ public final class Session {
 
     public ClientLink link() {
         return link;
+    }
+
+    /**
+     * Handles one of this socket's events ({@code packetBytes} long) after every earlier one has completed (PROTOCOL.md
+     * §7); completes as {@code handler}'s stage does, after the answers to the earlier events. With
+     * {@code orderedOnReturn} (a relayed signal: one publish, sent in call order), the next event may start as soon
+     * as {@code handler} returned. Null, with nothing run, when the socket already has
+     * {@link #DEFAULT_MAX_QUEUED_EVENTS} events or {@link #DEFAULT_MAX_QUEUED_BYTES} of them in progress.
+     */
+    public CompletionStage<Object> inOrder(int packetBytes, boolean orderedOnReturn,
+                                           Supplier<? extends CompletionStage<Object>> handler) {
+        return lane.submit(packetBytes, orderedOnReturn, handler);
+    }
+
+    /** Runs {@code cleanup} once every event of this socket received so far has completed; never refused. */
+    public CompletionStage<Void> afterEvents(Supplier<? extends CompletionStage<Void>> cleanup) {
+        return lane.submitLast(cleanup);
+    }
+
+    /** Events of this socket waiting or in progress. */
+    public int eventsInProgress() {
+        return lane.size();
     }
 
     @Override

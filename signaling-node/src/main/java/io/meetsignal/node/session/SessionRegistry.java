@@ -17,6 +17,14 @@ public final class SessionRegistry {
         bySocketId.put(session.socketId(), session);
     }
 
+    /**
+     * Marks the session closed, before its seat is released: it sends nothing from now on, and a join of it that
+     * completes later knows that its socket is gone. {@link #remove} still has to follow.
+     */
+    public void close(Session session) {
+        session.markClosed();
+    }
+
     /** Removes the session from the registry and from its room's index; it sends nothing from now on. */
     public void remove(Session session) {
         session.markClosed();

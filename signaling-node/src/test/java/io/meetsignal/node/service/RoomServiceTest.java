@@ -176,6 +176,8 @@ class RoomServiceTest {
         f.join(bob, room);
         Object answer = await(f.rooms.end(host.session(), new RoomRef(room.id())));
         assertTrue(host.link().payloads("force-disconnect").isEmpty(), "nothing happens before the host is answered");
+        assertFalse(await(f.store.roomById(room.id())).orElseThrow().active(),
+                "the room has ended in the store before the ack, so a read after the ack sees it ended");
         ((AckThen) answer).then().run();
 
         for (Client c : List.of(host, bob)) {
@@ -219,6 +221,70 @@ class RoomServiceTest {
         await(f.rooms.leave(eve.session(), new RoomRef(room.id())));
         assertEquals(eve.id(), host.link().payloads("participant-waiting-cancelled").get(0).get("socketId").asText());
         assertTrue(await(f.store.participants(room.id())).stream().noneMatch(p -> p.socketId().equals(eve.id())));
+    }
+
+    @Test
+    void admittingIntoARoomThatFilledUpTurnsTheJoinerAway() {
+        Room room = f.createRoom("alice", new RoomSettings(true, true, true, true, true, 2));
+        Client host = f.connect("alice", "Alice");
+        f.join(host, room);
+        Client bob = f.connect(null, "Bob");
+        Client eve = f.connect(null, "Eve");
+        f.join(bob, room);
+        f.join(eve, room);
+        await(f.rooms.admit(host.session(), new HostTarget(room.id(), bob.id())));
+        host.link().clear();
+
+        ProtocolException refusal = refused(() -> await(f.rooms.admit(host.session(), new HostTarget(room.id(), eve.id()))));
+        assertEquals(ErrorCode.NOT_ALLOWED, refusal.code());
+        assertEquals("Room is full", refusal.getMessage());
+        assertEquals("Room is full", eve.link().payloads("join-error").get(0).get("message").asText());
+        assertEquals("JOIN_FAILED", eve.link().payloads("join-error").get(0).get("code").asText());
+        assertNull(eve.session().waitingRoomId(), "the joiner left the queue");
+        assertNull(eve.session().roomId());
+        assertEquals(eve.id(), host.link().payloads("participant-waiting-cancelled").get(0).get("socketId").asText());
+        assertTrue(host.link().payloads("user-joined").isEmpty(), "nobody sees a user-joined");
+        assertEquals(2, await(f.store.participants(room.id())).size());
+        assertEquals(ErrorCode.TARGET_NOT_FOUND,
+                refused(() -> await(f.rooms.admit(host.session(), new HostTarget(room.id(), eve.id())))).code());
+    }
+
+    @Test
+    void anAdmissionForASocketThatIsGoneReleasesTheSeatItGave() {
+        Room room = f.createRoom("alice", new RoomSettings(true, true, true, true, true, 2));
+        Client host = f.connect("alice", "Alice");
+        f.join(host, room);
+        Client bob = f.connect(null, "Bob");
+        f.join(bob, room);
+        // bob's cleanup ran before the admission: it found him waiting, the admission then seated him
+        f.sessions.remove(bob.session());
+        await(f.rooms.admit(host.session(), new HostTarget(room.id(), bob.id())));
+
+        assertEquals(List.of(host.id()), await(f.store.participants(room.id())).stream().map(p -> p.socketId()).toList());
+        assertEquals(List.of("user-joined", "user-left"), host.link().names().stream()
+                .filter(n -> n.startsWith("user-")).toList(), "the host sees the seat come and go, in that order");
+        Client carol = f.connect(null, "Carol");
+        f.join(carol, room);
+        await(f.rooms.admit(host.session(), new HostTarget(room.id(), carol.id())));
+        assertEquals(room.id(), carol.session().roomId(), "the seat is free again");
+    }
+
+    @Test
+    void aJoinThatCompletesForASocketAlreadyGoneReleasesItsSeat() {
+        Room room = f.createRoom("alice");
+        Client host = f.connect("alice", "Alice");
+        Client bob = f.connect(null, "Bob");
+        f.join(host, room);
+        // the socket's cleanup ran (outside its lane) while its join was on its way
+        f.sessions.close(bob.session());
+        f.join(bob, room);
+
+        assertEquals(List.of(host.id()), await(f.store.participants(room.id())).stream().map(p -> p.socketId()).toList());
+        assertEquals(List.of("user-joined", "user-left"), host.link().names().stream()
+                .filter(n -> n.startsWith("user-")).toList());
+        assertEquals("disconnected", host.link().payloads("user-left").get(0).get("reason").asText());
+        assertNull(bob.session().roomId());
+        assertTrue(f.sessions.inRoom(room.id()).stream().noneMatch(s -> s == bob.session()));
     }
 
     @Test
