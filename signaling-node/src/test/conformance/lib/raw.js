@@ -86,10 +86,24 @@ export class RawSocket {
   }
 }
 
-/** Opens a raw websocket transport and resolves after the Engine.IO open packet. */
-export async function openRaw(node, { timeout = 5_000 } = {}) {
+/**
+ * Opens a raw websocket transport and resolves after the Engine.IO open packet; rejects when the upgrade is
+ * answered with an HTTP status instead (the error has `status` and `body`).
+ */
+export async function openRaw(node, { timeout = 5_000, headers = {} } = {}) {
   const ws = new WebSocket(`ws://127.0.0.1:${node.port}/socket.io/?EIO=4&transport=websocket`, {
     maxPayload: 64 * 1024 * 1024,
+    headers,
+  });
+  ws.once('unexpected-response', (request, response) => {
+    let body = '';
+    response.on('data', (chunk) => (body += chunk));
+    response.on('end', () => {
+      const error = new Error(`websocket upgrade answered ${response.statusCode}`);
+      error.status = response.statusCode;
+      error.body = body;
+      ws.emit('error', error);
+    });
   });
   const raw = new RawSocket(ws);
   await new Promise((resolve, reject) => {

@@ -55,7 +55,9 @@ public record NodeConfig(String host,
                          double chatPerSecond,
                          int chatBurst,
                          int maxConnections,
-                         int overloadLagMillis) {
+                         int overloadLagMillis,
+                         int maxConnectionsPerIp,
+                         boolean trustProxy) {
 
         public static final int DEFAULT_MAX_PACKET_BYTES = 64 * 1024;
         public static final int MAX_FRAME_BYTES = 2 * 1024 * 1024;
@@ -65,6 +67,8 @@ public record NodeConfig(String host,
         public static final int DEFAULT_CHAT_BURST = 10;
         public static final int DEFAULT_MAX_CONNECTIONS = 50_000;
         public static final int DEFAULT_OVERLOAD_LAG_MILLIS = 500;
+        /** No limit: behind a balancer every client shares its address (PROTOCOL.md §7). */
+        public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 0;
     }
 
     /** Parses {@code env}; throws {@link ConfigException} naming every bad variable. */
@@ -120,7 +124,9 @@ public record NodeConfig(String host,
                 p.decimal("CHAT_RATE_LIMIT_PER_SEC", Limits.DEFAULT_CHAT_PER_SECOND),
                 p.integer("CHAT_RATE_LIMIT_BURST", Limits.DEFAULT_CHAT_BURST, 1, Integer.MAX_VALUE),
                 p.integer("MAX_CONNECTIONS", Limits.DEFAULT_MAX_CONNECTIONS, 1, Integer.MAX_VALUE),
-                p.integer("OVERLOAD_LAG_MS", Limits.DEFAULT_OVERLOAD_LAG_MILLIS, 0, 60_000));
+                p.integer("OVERLOAD_LAG_MS", Limits.DEFAULT_OVERLOAD_LAG_MILLIS, 0, 60_000),
+                p.integer("MAX_CONNECTIONS_PER_IP", Limits.DEFAULT_MAX_CONNECTIONS_PER_IP, 0, Integer.MAX_VALUE),
+                p.bool("TRUST_PROXY", false));
 
         Duration nodeTtl = p.duration("NODE_TTL", DEFAULT_NODE_TTL);
         Duration recovery = p.duration("RECOVERY_WINDOW", DEFAULT_RECOVERY_WINDOW, true);

@@ -2,6 +2,7 @@ package io.meetsignal.node.edge;
 
 import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.SocketIOChannelInitializer;
+import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.handler.EncoderHandler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -60,6 +61,13 @@ final class MeetingChannelInitializer extends SocketIOChannelInitializer {
         super.initChannel(ch);
         SlowConsumerGuard.bound(ch);
         ch.pipeline().addFirst(SLOW_CONSUMER_GUARD, new SlowConsumerGuard(metrics));
+    }
+
+    /** Every engine session that closes, whatever closed it (also those that never sent CONNECT). */
+    @Override
+    public void onDisconnect(ClientHead client) {
+        super.onDisconnect(client);
+        handshakeGate.closed(client.getSessionId());
     }
 
     @Override

@@ -64,9 +64,11 @@ public final class SignalingServer implements AutoCloseable {
         packets = new MeetingPacketHandler(config, new HandshakeAuthenticator(tokens, config.auth().allowGuests()),
                 sessions, rooms, recovery, router, metrics, flusher, accepting, admission::tryAdmit);
         server = new SocketIOServer(cfg);
+        HandshakeGate handshakeGate = new HandshakeGate(accepting, metrics, SOCKET_IO_PATH,
+                new AddressLimit(config.limits().maxConnectionsPerIp(), config.limits().trustProxy()));
         server.setPipelineFactory(new MeetingChannelInitializer(new OriginPolicy(config.corsOrigins()),
                 new RestApi(store, rooms, tokens), flusher, packets,
-                new HandshakeGate(accepting, metrics, SOCKET_IO_PATH), loopLag, metrics, cfg));
+                handshakeGate, loopLag, metrics, cfg));
         server.addDisconnectListener(client -> packets.onEngineClosed(client.getSessionId()));
     }
 

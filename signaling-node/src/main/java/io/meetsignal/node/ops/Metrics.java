@@ -94,7 +94,7 @@ public final class Metrics {
 
     public void handshakeRefused(String reason) {
         refusedHandshakes.computeIfAbsent(reason, name -> Counter.builder("signaling.handshakes.refused")
-                .tag("reason", name).description("New handshakes refused with 503 before they started")
+                .tag("reason", name).description("New handshakes refused before they started (draining: 503, per-ip: 429)")
                 .register(registry)).increment();
     }
 

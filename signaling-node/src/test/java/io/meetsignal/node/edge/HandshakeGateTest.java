@@ -23,7 +23,8 @@ class HandshakeGateTest {
 
     private final AtomicBoolean accepting = new AtomicBoolean(true);
     private final Metrics metrics = new Metrics(Set.of(), new SessionRegistry());
-    private final EmbeddedChannel channel = new EmbeddedChannel(new HandshakeGate(accepting::get, metrics, "/socket.io"));
+    private final EmbeddedChannel channel = new EmbeddedChannel(new HandshakeGate(accepting::get, metrics, "/socket.io",
+            new AddressLimit(0, false)));
 
     private static FullHttpRequest get(String uri) {
         return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri);
@@ -69,5 +70,38 @@ class HandshakeGateTest {
     @Test
     void anAcceptingNodeLetsNewHandshakesThrough() {
         assertTrue(passes("/socket.io/?EIO=4&transport=polling"));
+    }
+
+    @Test
+    void anAddressAtItsLimitIsRefusedWith429UntilOneOfItsSessionsCloses() {
+        AddressLimit perAddress = new AddressLimit(2, false);
+        HandshakeGate gate = new HandshakeGate(accepting::get, metrics, "/socket.io", perAddress);
+        EmbeddedChannel limited = new EmbeddedChannel(gate);
+        String address = perAddress.address(limited.remoteAddress(), new DefaultFullHttpRequest(HttpVersion.HTTP_1_1,
+                HttpMethod.GET, "/").headers());
+        java.util.UUID first = java.util.UUID.randomUUID();
+        perAddress.opened(first, address);
+        perAddress.opened(java.util.UUID.randomUUID(), address);
+
+        FullHttpRequest request = get("/socket.io/?EIO=4&transport=websocket");
+        limited.writeInbound(request);
+        assertNull(limited.readInbound(), "refused, not passed on");
+        FullHttpResponse response = limited.readOutbound();
+        assertEquals(HttpResponseStatus.TOO_MANY_REQUESTS, response.status());
+        String body = response.content().toString(StandardCharsets.UTF_8);
+        assertTrue(body.contains("\"RATE_LIMITED\""), body);
+        response.release();
+        assertEquals(1.0, metrics.registry().get("signaling.handshakes.refused").tag("reason", "per-ip")
+                .counter().count());
+        FullHttpRequest existing = get("/socket.io/?EIO=4&transport=polling&sid=abc");
+        limited.writeInbound(existing);
+        assertSame(existing, limited.readInbound(), "requests of open sessions always pass");
+        existing.release();
+
+        gate.closed(first);
+        FullHttpRequest again = get("/socket.io/?EIO=4&transport=polling");
+        limited.writeInbound(again);
+        assertSame(again, limited.readInbound(), "one closed: room for one more");
+        again.release();
     }
 }
