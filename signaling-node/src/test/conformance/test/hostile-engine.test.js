@@ -1,10 +1,11 @@
 // PROTOCOL §7 at the engine edge: acknowledgement ids are plain integers up to 2^53 − 1 (what socket.io-client
 // may send), and MAX_CONNECTIONS_PER_IP bounds the engine sessions one address holds open, counted from the
 // handshake (before any CONNECT) until they close, from the TCP peer or, with TRUST_PROXY, from the rightmost
-// X-Forwarded-For entry.
+// X-Forwarded-For entry. What waits unread for a polling client that sends but never fetches is bounded too.
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, test } from 'node:test';
 import { metric } from '../lib/abuse.js';
+import { meeting } from '../lib/fixtures.js';
 import { closeAllPeers, guest, refused } from '../lib/peer.js';
 import { openRaw } from '../lib/raw.js';
 import { startNode } from '../lib/server.js';
@@ -113,5 +114,63 @@ describe('connections per address', () => {
     await raw(target, { headers: { 'X-Forwarded-For': '203.0.113.5' } });
     await raw(target, { headers: { 'X-Forwarded-For': '203.0.113.6' } });
     await refusedRaw(target, { headers: { 'X-Forwarded-For': '203.0.113.7' } });
+  });
+});
+
+/** A hand-driven Engine.IO polling client (fetch): the official client always fetches what it is sent. */
+class RawPolling {
+  constructor(node) {
+    this.base = `http://127.0.0.1:${node.port}/socket.io/?EIO=4&transport=polling`;
+  }
+
+  async open() {
+    const text = await (await fetch(this.base)).text();
+    assert.equal(text[0], '0', text);
+    this.sid = JSON.parse(text.slice(1)).sid;
+  }
+
+  async post(packet) {
+    const response = await fetch(`${this.base}&sid=${this.sid}`, { method: 'POST', body: packet });
+    return { status: response.status, text: await response.text() };
+  }
+
+  /** One long-poll: the packets it answered with. */
+  async get() {
+    const text = await (await fetch(`${this.base}&sid=${this.sid}`, { signal: AbortSignal.timeout(10_000) })).text();
+    return text.split('\x1e');
+  }
+
+  /** Long-polls until a packet that `match` accepts arrived (answering pings). */
+  async until(match) {
+    for (let i = 0; i < 20; i++) {
+      for (const packet of await this.get()) {
+        if (packet === '2') await this.post('3');
+        if (match(packet)) return packet;
+      }
+    }
+    assert.fail('no matching packet in 20 polls');
+  }
+}
+
+describe('what waits unread for a polling client', () => {
+  test('a polling client that never fetches has its transport closed once over 4 MiB are queued for it', { timeout: 60_000 }, async () => {
+    const target = await node({ NODE_ID: 'conf-polling-sink', RECOVERY_WINDOW: '0s' });
+    const { room, host } = await meeting(target);
+    const sink = new RawPolling(target);
+    await sink.open();
+    await sink.post(`40${JSON.stringify({ displayName: 'Sink' })}`);
+    const connected = await sink.until((p) => p.startsWith('40'));
+    const socketId = JSON.parse(connected.slice(2)).sid;
+    await sink.post(`421${JSON.stringify(['join-room', { roomCode: room.code }])}`);
+    await sink.until((p) => p.startsWith('431['));
+    await host.next('user-joined', { where: (d) => d.participant.socketId === socketId });
+    const before = await metric(target, 'signaling_slow_consumers_closed_total');
+
+    // from now on the sink never fetches: 80 offers of 60 KB (4.7 MiB) are sent to it
+    const sdp = { type: 'offer', sdp: 'v=0 '.padEnd(60 * 1024, 'x') };
+    for (let i = 0; i < 80; i++) await host.ack('offer', { targetId: socketId, sdp });
+    const left = await host.next('user-left', { where: (d) => d.socketId === socketId, timeout: 8_000 });
+    assert.ok(left, 'the sink left the room once its transport was closed');
+    assert.equal(await metric(target, 'signaling_slow_consumers_closed_total'), before + 1);
   });
 });

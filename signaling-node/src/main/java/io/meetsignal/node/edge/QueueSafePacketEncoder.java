@@ -48,6 +48,9 @@ final class QueueSafePacketEncoder extends PacketEncoder {
     @Override
     public void encodePacket(Packet packet, ByteBuf buffer, ByteBufAllocator allocator, boolean binary)
             throws IOException {
+        if (packet instanceof QueuedPacket queued) {
+            queued.written();
+        }
         Long ackId = packet.getAckId();
         if (ackId == null || ackId <= Integer.MAX_VALUE || packet.getType() != PacketType.MESSAGE
                 || packet.getSubType() != PacketType.ACK || !(packet.getData() instanceof List<?> args)) {
