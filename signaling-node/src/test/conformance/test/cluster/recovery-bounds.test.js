@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
 import { assertOk } from '../../lib/assertions.js';
-import { spreadMeeting, startCluster } from '../../lib/cluster.js';
-import { closeAllPeers } from '../../lib/peer.js';
+import { eventually, spreadMeeting, startCluster } from '../../lib/cluster.js';
+import { closeAllPeers, guest } from '../../lib/peer.js';
 import { assertReceivedInOrder, dropTransport, marks, nextConnect, RECONNECTING } from '../../lib/recovery.js';
 
 let cluster;
@@ -45,6 +45,26 @@ test('a client that received no event recovers on another node and gets what it 
     await assertReceivedInOrder(away, since.get(away), [`offer ${m.host.id} while away ${round}`, `chat-message ${two.id} chat ${round}`]);
     await closeAllPeers();
   }
+});
+
+test('a client in no room whose transport dropped recovers on another node, once, with its socket id', async () => {
+  const lone = await guest(n1, 'Lone', RECONNECTING);
+  const id = lone.id;
+  const back = nextConnect(lone);
+  await dropTransport(lone, { to: n2 });
+  const { id: newId, recovered } = await back;
+  assert.equal(recovered, true, 'recovered on another node without any event received');
+  assert.equal(newId, id, 'the same socket id');
+  // it is an ordinary socket there: it joins a meeting and talks to a participant of a third node
+  const m = await spreadMeeting(n3);
+  const { joined } = await lone.join(m.room.code);
+  assert.ok(joined.participants.some((p) => p.socketId === m.host.id));
+  assertOk(await lone.ack('offer', { targetId: m.host.id, sdp: { type: 'offer', sdp: 'after the move' } }));
+  await m.host.next('offer', { where: (d) => d.senderId === id });
+  // and the node it left forgot it at once (told by the node that took it), not at the end of its window
+  const { metric } = await import('../../lib/abuse.js');
+  await eventually('the old node holds no session for it', async () =>
+    assert.equal(await metric(n1, 'signaling_sessions_detached'), 0), { timeoutMs: 3_000 }); // the window is 8 s
 });
 
 async function memoryUsage(key) {

@@ -70,6 +70,19 @@ public interface ClusterStore extends AutoCloseable {
     record TakenOver(Room room, Participant seat, String previousNodeId) {
     }
 
+    /**
+     * Remembers for {@code ttl} that socket {@code socketId}, in no room, lost its transport on node {@code nodeId}
+     * and may come back with {@code recoveryKey} (as user {@code userId}, null for a guest) on any node
+     * (PROTOCOL.md §9: a client that got no event recovers "from the session's start", on any node).
+     */
+    CompletionStage<Void> keepUnseated(String socketId, String recoveryKey, String userId, String nodeId, Duration ttl);
+
+    /**
+     * Claims what {@link #keepUnseated} remembered, once: when {@code recoveryKey} and {@code userId} are those it
+     * was kept with, forgets it and answers the node that kept it; empty otherwise (and nothing changes).
+     */
+    CompletionStage<Optional<String>> takeOverUnseated(String socketId, String recoveryKey, String userId);
+
     /** Releases a seat and bans its holder (by {@link Participant#banKey()}) from the room. */
     CompletionStage<Optional<Participant>> removeAndBan(String roomId, String socketId);
 

@@ -791,6 +791,27 @@ public abstract class ClusterStoreContract {
     }
 
     @Test
+    void anUnseatedSocketIsClaimedOnceWithItsKeyAndUserOnly() {
+        await(store.keepUnseated("s1", "secret-1", "u1", "node-a", java.time.Duration.ofMinutes(1)));
+        await(store.keepUnseated("g1", "secret-g", null, "node-a", java.time.Duration.ofMinutes(1)));
+
+        assertTrue(await(store.takeOverUnseated("s1", "wrong", "u1")).isEmpty(), "a wrong key claims nothing");
+        assertTrue(await(store.takeOverUnseated("s1", "secret-1", "u2")).isEmpty(), "another user claims nothing");
+        assertTrue(await(store.takeOverUnseated("s1", "secret-1", null)).isEmpty(), "a guest claims no user's socket");
+        assertEquals(Optional.of("node-a"), await(store.takeOverUnseated("s1", "secret-1", "u1")));
+        assertTrue(await(store.takeOverUnseated("s1", "secret-1", "u1")).isEmpty(), "claimed once only");
+        assertEquals(Optional.of("node-a"), await(store.takeOverUnseated("g1", "secret-g", null)), "a guest's own");
+        assertTrue(await(store.takeOverUnseated("nobody", "k", null)).isEmpty());
+    }
+
+    @Test
+    void anUnseatedSocketIsForgottenAfterItsTtl() throws InterruptedException {
+        await(store.keepUnseated("s1", "secret-1", "u1", "node-a", java.time.Duration.ofMillis(50)));
+        Thread.sleep(150);
+        assertTrue(await(store.takeOverUnseated("s1", "secret-1", "u1")).isEmpty());
+    }
+
+    @Test
     void aJoinTellsTheOffsetOfTheRoomsLog() {
         Room room = created(newRoom(RoomSettings.DEFAULTS));
         JoinOutcome.Seated seated = seated(join(room, participant("s1", "u1", "Ann", "node-a")));

@@ -45,6 +45,10 @@ public final class InMemoryClusterStore implements ClusterStore {
     private final Map<String, Instant> heartbeats = new HashMap<>();
     /** Socket id → the room it sits or waits in and its recovery key. */
     private final Map<String, Recovery> recovery = new HashMap<>();
+    private final Map<String, Unseated> unseated = new HashMap<>();
+
+    private record Unseated(String key, String userId, String nodeId, Instant expires) {
+    }
     private final Function<String, String> logHead;
 
     private record Recovery(String roomId, String key) {
@@ -340,6 +344,30 @@ public final class InMemoryClusterStore implements ClusterStore {
         return locked(() -> Optional.ofNullable(roomsById.get(roomId))
                 .<List<ChatMessage>>map(state -> List.copyOf(state.chat))
                 .orElse(List.of()));
+    }
+
+    @Override
+    public CompletionStage<Void> keepUnseated(String socketId, String recoveryKey, String userId, String nodeId,
+                                              Duration ttl) {
+        return locked(() -> {
+            Instant now = clock.instant();
+            unseated.values().removeIf(kept -> !kept.expires().isAfter(now));
+            unseated.put(socketId, new Unseated(recoveryKey, userId, nodeId, now.plus(ttl)));
+            return null;
+        });
+    }
+
+    @Override
+    public CompletionStage<Optional<String>> takeOverUnseated(String socketId, String recoveryKey, String userId) {
+        return locked(() -> {
+            Unseated kept = unseated.get(socketId);
+            if (kept == null || !kept.expires().isAfter(clock.instant()) || !kept.key().equals(recoveryKey)
+                    || !java.util.Objects.equals(kept.userId(), userId)) {
+                return Optional.<String>empty();
+            }
+            unseated.remove(socketId);
+            return Optional.of(kept.nodeId());
+        });
     }
 
     @Override

@@ -37,6 +37,7 @@ enum LuaScript {
     RESTORE,
     ACTIVE_ROOM_COUNT,
     TAKE_OVER,
+    TAKE_OVER_UNSEATED,
     /**
      * On the hot path of every relayed signal: neither the key prelude nor {@code lib.lua}, it gets its keys as
      * arguments and carries nothing it does not use.

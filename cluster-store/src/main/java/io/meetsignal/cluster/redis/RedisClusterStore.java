@@ -146,6 +146,25 @@ public final class RedisClusterStore implements ClusterStore {
                 .thenApply(json -> optional(json, TakenOverJson.class).map(TakenOverJson::toTakenOver));
     }
 
+    @Override
+    public CompletionStage<Void> keepUnseated(String socketId, String recoveryKey, String userId, String nodeId,
+                                              Duration ttl) {
+        String json = RedisJson.write(new UnseatedJson(requireNonNull(recoveryKey, "recoveryKey"), userId,
+                requireNonNull(nodeId, "nodeId")));
+        long millis = Math.max(1, ttl.toMillis());
+        return call(() -> redis.set(keys.unseated(socketId), json, SetArgs.Builder.px(millis))).thenApply(ok -> null);
+    }
+
+    @Override
+    public CompletionStage<Optional<String>> takeOverUnseated(String socketId, String recoveryKey, String userId) {
+        return script(LuaScript.TAKE_OVER_UNSEATED, socketId, recoveryKey, userId == null ? "" : userId)
+                .thenApply(Optional::ofNullable);
+    }
+
+    /** What {@link #keepUnseated} stores. */
+    record UnseatedJson(String key, String user, String node) {
+    }
+
     /** What {@code take_over.lua} answers. */
     record TakenOverJson(Room room, Participant seat, String previousNodeId) {
         TakenOver toTakenOver() {

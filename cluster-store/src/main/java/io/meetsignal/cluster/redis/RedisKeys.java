@@ -60,6 +60,11 @@ public final class RedisKeys {
      * Written by the join, deleted when the seat or waiting place goes.
      */
     static final String SOCKET = "socket:%s";
+    /**
+     * String: socket {@code %s}, in no room, lost its transport and may be recovered on any node: JSON
+     * {@code {"key":…,"user":…,"node":…}}. Expires after the recovery window.
+     */
+    static final String UNSEATED = "socket:%s:unseated";
     /** Sorted set: ids of active rooms scored by expiry (ms since the epoch; {@code +inf} while occupied). */
     static final String ACTIVE_ROOMS = "rooms:active";
     /** String: node {@code %s} is alive while this key exists; set with the heartbeat TTL. */
@@ -101,6 +106,7 @@ public final class RedisKeys {
         keys.put("logcut", LOG_CUT);
         keys.put("logbytes", LOG_BYTES);
         keys.put("socket", SOCKET);
+        keys.put("unseated", UNSEATED);
         keys.put("active_rooms", ACTIVE_ROOMS);
         keys.put("alive", ALIVE);
         keys.put("places", PLACES);
@@ -162,6 +168,10 @@ public final class RedisKeys {
 
     public String socket(String socketId) {
         return key(SOCKET, socketId);
+    }
+
+    public String unseated(String socketId) {
+        return key(UNSEATED, socketId);
     }
 
     public String activeRooms() {

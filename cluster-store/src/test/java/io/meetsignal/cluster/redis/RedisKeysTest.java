@@ -24,6 +24,7 @@ class RedisKeysTest {
         assertEquals("sig:room:r1:users", keys.users("r1"));
         assertEquals("sig:room:r1:bans", keys.bans("r1"));
         assertEquals("sig:room:r1:chat", keys.chat("r1"));
+        assertEquals("sig:socket:s1:unseated", keys.unseated("s1"));
         assertEquals("sig:rooms:active", keys.activeRooms());
         assertEquals("sig:node:n1:alive", keys.alive("n1"));
         assertEquals("sig:node:n1:places", keys.places("n1"));

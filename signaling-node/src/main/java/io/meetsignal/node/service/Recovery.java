@@ -42,6 +42,9 @@ public final class Recovery {
     /** The most bytes of missed events one session may get back; more and it joins anew. */
     public static final int MAX_BYTES = 1 << 20;
 
+    /** The room of a hand-over of a socket that was in no room. */
+    static final String NO_ROOM = "";
+
     private final ClusterStore store;
     private final ClusterBus bus;
     private final Delivery delivery;
@@ -79,6 +82,16 @@ public final class Recovery {
             return false;
         }
         session.detach(timers.schedule(() -> expire(session), window.toMillis(), TimeUnit.MILLISECONDS));
+        if (session.roomId() == null && session.recoveryKey() != null) {
+            // in no room, nothing in Redis says it exists: remember it there so that any node can take it back
+            store.keepUnseated(session.socketId(), session.recoveryKey(), session.userId(), nodeId, window)
+                    .whenComplete((nothing, failure) -> {
+                        if (failure != null) {
+                            log.debug("Socket {} can be recovered on this node only: {}", session.socketId(),
+                                    failure.toString());
+                        }
+                    });
+        }
         log.info("Socket {} lost its transport; it is kept for {}{}", session.socketId(), window,
                 session.roomId() == null ? "" : " with its seat in room " + session.roomId());
         return true;
@@ -123,7 +136,8 @@ public final class Recovery {
             }
             String roomId = session.roomId();
             if (roomId == null) {
-                // not in a room: nothing was logged for it, there is nothing to replay
+                // not in a room: nothing was logged for it, there is nothing to replay; no other node may take it now
+                store.takeOverUnseated(socketId, key, identity.userId());
                 session.attach(link);
                 log.info("Socket {} recovered (in no room)", session.socketId());
                 return completedFuture(Optional.of(new Recovered(session, () -> { })));
@@ -138,9 +152,32 @@ public final class Recovery {
         }
         return store.takeOver(socketId, key, nodeId).thenCompose(taken -> {
             if (taken.isEmpty()) {
-                return completedFuture(Optional.<Recovered>empty());
+                return adoptUnseated(socketId, key, identity, newSession);
             }
             return adopt(taken.get(), key, offset, identity, newSession);
+        });
+    }
+
+    /** Takes here a session that was in no room on another node: nothing to replay, only its id to keep. */
+    private CompletionStage<Optional<Recovered>> adoptUnseated(String socketId, String key, Identity identity,
+                                                              BiFunction<String, String, Session> newSession) {
+        return store.takeOverUnseated(socketId, key, identity.userId()).thenCompose(previous -> {
+            if (previous.isEmpty()) {
+                return completedFuture(Optional.<Recovered>empty());
+            }
+            Session session = newSession.apply(socketId, key);
+            sessions.add(session);
+            log.info("Socket {} recovered (in no room, from node {})", socketId, previous.get());
+            CompletionStage<Void> told = previous.get().equals(nodeId) ? completedFuture(null)
+                    : delivery.toSocket(previous.get(), socketId, NO_ROOM, null, null, SocketAction.HANDED_OVER);
+            return told.handle((nothing, failure) -> {
+                if (failure != null) {
+                    // the old node drops its copy when its window ends; it holds no seat
+                    log.debug("Telling node {} that socket {} moved failed: {}", previous.get(), socketId,
+                            failure.toString());
+                }
+                return Optional.of(new Recovered(session, () -> { }));
+            });
         });
     }
 
