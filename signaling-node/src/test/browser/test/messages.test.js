@@ -169,6 +169,8 @@ test('a locked room refuses with "Room is locked"; a guest who tries a host cont
   assert.equal(await guest.getByTestId('host-controls').isVisible(), false);
   await guest.evaluate(() => window.demo.socket.emit('lock-room', { roomId: window.demo.state.roomId, locked: true }));
   assert.match(await toast(guest, 'Only the host can do that'), /reserved for the meeting host/);
+  // refusals without an ack callback produce at most one error event a second per socket (PROTOCOL.md §7)
+  await new Promise((resolve) => setTimeout(resolve, 1_100));
   await guest.evaluate(() => window.demo.socket.emit('chat-message', { roomId: 'not-this-room', content: 'x' }));
   assert.match(await toast(guest, 'Not in the meeting'), /no longer seated/);
 
