@@ -2,14 +2,25 @@ package io.meetsignal.node.edge;
 
 import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.handler.ClientHead;
+import com.corundumstudio.socketio.handler.EncoderHandler;
 import com.corundumstudio.socketio.messages.OutPacketMessage;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -32,6 +43,8 @@ final class PollingFlusher extends ChannelInboundHandlerAdapter {
     private static final long PROBE_NUDGE_MILLIS = 50;
     private static final int PROBE_NUDGES = 100;
     private static final long[] UPGRADE_CHECKS_MILLIS = {10, 50, 250, 1000};
+    /** The Engine.IO close packet, the answer to a poll whose session has ended. */
+    private static final String ENGINE_CLOSE_PACKET = "1";
 
     private final Map<UUID, Channel> polls = new ConcurrentHashMap<>();
 
@@ -102,7 +115,30 @@ final class PollingFlusher extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * The engine session is gone (the client's Engine.IO close, a refused CONNECT, a server-side disconnect, a
+     * timeout): a long-poll GET still pending on it is answered at once with the Engine.IO close packet, and its
+     * connection is closed, so that nothing is held for a session that no longer exists (PROTOCOL.md §8).
+     */
     void forget(UUID engineSessionId) {
-        polls.remove(engineSessionId);
+        Channel poll = polls.remove(engineSessionId);
+        if (poll != null && poll.isActive()) {
+            poll.eventLoop().execute(() -> answerClosed(poll));
+        }
+    }
+
+    private static void answerClosed(Channel poll) {
+        // the library writes one response per poll channel and marks it so; a channel not yet marked is still pending
+        if (!poll.isActive() || !poll.attr(EncoderHandler.WRITE_ONCE).compareAndSet(null, true)) {
+            return;
+        }
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                Unpooled.copiedBuffer(ENGINE_CLOSE_PACKET, StandardCharsets.US_ASCII));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=UTF-8");
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        HttpUtil.setContentLength(response, response.content().readableBytes());
+        OriginPolicy.corsHeaders(response.headers(), poll.attr(EncoderHandler.ORIGIN).get());
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        poll.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 }

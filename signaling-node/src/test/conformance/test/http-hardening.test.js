@@ -1,0 +1,125 @@
+// PROTOCOL §7 (HTTP framing, order, body limits) and §8 (every HTTP request to the public port gets an
+// answer; nothing is held for a session that no longer exists). Raw TCP clients for what fetch and
+// socket.io-client cannot send; the official client, in its own process, where it shows the effect.
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, test } from 'node:test';
+import { closeAllPeers } from '../lib/peer.js';
+import { openRaw } from '../lib/raw.js';
+import { RawPolling, runClientProcess } from '../lib/http.js';
+import { startNode } from '../lib/server.js';
+
+let node;
+const opened = [];
+
+before(async () => {
+  node = await startNode({ NODE_ID: 'conf-http' });
+});
+afterEach(async () => {
+  await closeAllPeers();
+  for (const thing of opened.splice(0)) thing.close();
+});
+after(async () => {
+  await node?.stop();
+});
+
+async function polling() {
+  const session = await new RawPolling(node).open();
+  opened.push(session);
+  return session;
+}
+
+/** Resolves with a guest's polling session after its CONNECT was accepted. */
+async function connectedPolling(displayName = 'Poller') {
+  const session = await polling();
+  await session.send(`40${JSON.stringify({ displayName })}`);
+  const answer = await session.poll();
+  assert.match(answer.body, /^40\{/, `CONNECT answer: ${answer.body}`);
+  return session;
+}
+
+describe('pending long-polls are answered when their session ends (§8)', () => {
+  test("the client's Engine.IO close answers the pending GET at once", async () => {
+    const session = await connectedPolling();
+    const pending = await session.startPoll();
+    await session.send('41\x1e1');
+    const answer = await pending.response(1, 2_000);
+    assert.equal(answer.status, 200);
+    assert.equal(answer.body, '1', 'the Engine.IO close packet');
+    assert.ok(await pending.closesWithin(2_000), 'the connection of the answered poll is closed');
+  });
+
+  test('a server-side close answers the pending GET (a second CONNECT closes the session)', async () => {
+    const session = await connectedPolling();
+    const pending = await session.startPoll();
+    await session.send(`40${JSON.stringify({ displayName: 'Again' })}`);
+    const answer = await pending.response(1, 2_000);
+    assert.equal(answer.status, 200);
+    assert.ok(await pending.closesWithin(2_000), 'the connection of the answered poll is closed');
+  });
+
+  test('an official polling client that calls disconnect() lets its process exit', async () => {
+    const run = await runClientProcess(node, `
+      const socket = io(URL, { transports: ['polling'], reconnection: false, auth: { displayName: 'Leaver' } });
+      socket.on('connect', () => { console.log('connected'); socket.disconnect(); });
+      socket.on('connect_error', (e) => { console.log('connect_error', e.message); });
+    `);
+    assert.match(run.output, /connected/, run.output);
+    assert.ok(run.exited, `the client process did not exit within 6 s:\n${run.output}`);
+  });
+
+  test('an official polling client refused at CONNECT sees connect_error and its process exits', async () => {
+    const run = await runClientProcess(node, `
+      const socket = io(URL, { transports: ['polling'], reconnection: false, auth: { token: 'not-a-jwt' } });
+      socket.on('connect', () => console.log('connected'));
+      socket.on('connect_error', (e) => console.log('connect_error', e.message, JSON.stringify(e.data)));
+    `);
+    assert.match(run.output, /connect_error AUTH_FAILED \{"code":"AUTH_FAILED","message":/, run.output);
+    assert.ok(run.exited, `the client process did not exit within 6 s:\n${run.output}`);
+  });
+});
+
+// Needs the refused CONNECT to close the engine session (PROTOCOL §8): a client that does not close its
+// engine itself after connect_error is not held either.
+describe('a refused CONNECT ends the engine session once connect_error was delivered (§8)', () => {
+  test('polling: connect_error arrives, then the session is gone and its pending GET is answered', async () => {
+    const session = await polling();
+    await session.send(`40${JSON.stringify({ token: 'not-a-jwt' })}`);
+    const refusal = await session.poll();
+    assert.match(refusal.body, /^44\{.*"message":"AUTH_FAILED"\}$/, refusal.body);
+    const pending = await session.startPoll();
+    const answer = await pending.response(1, 3_000);
+    assert.ok(answer.status === 200 ? answer.body === '1' : answer.status === 400,
+      `the next poll gets the close packet or 400: ${answer.status} ${answer.body}`);
+    const after = await session.poll();
+    assert.equal(after.status, 400, `a poll after the close names an unknown session: ${after.status} ${after.body}`);
+  });
+
+  test('websocket: connect_error arrives, then the server closes the websocket', async () => {
+    const raw = await openRaw(node);
+    opened.push(raw);
+    const answer = await raw.connectNamespace({ token: 'not-a-jwt' });
+    assert.equal(answer.ok, false);
+    assert.equal(answer.data.message, 'AUTH_FAILED');
+    assert.equal(answer.data.data.code, 'AUTH_FAILED');
+    let timer;
+    const closed = await Promise.race([raw.closed.then(() => true),
+      new Promise((r) => (timer = setTimeout(() => r(false), 3_000)))]);
+    clearTimeout(timer);
+    assert.ok(closed, 'the websocket is closed by the server after connect_error');
+  });
+
+  test('the official client retries after connect_error (socket.connect() again) on both transports', async () => {
+    for (const transports of [['polling'], ['websocket']]) {
+      const run = await runClientProcess(node, `
+        let attempts = 0;
+        const socket = io(URL, { transports: ${JSON.stringify(transports)}, reconnection: false,
+          auth: (cb) => cb(attempts++ === 0 ? { token: 'not-a-jwt' } : { displayName: 'Retry' }) });
+        socket.on('connect_error', (e) => { console.log('connect_error', e.message, e.data?.code); setTimeout(() => socket.connect(), 100); });
+        socket.on('connect', () => { console.log('connected', socket.id); socket.disconnect(); });
+      `, 8_000);
+      assert.match(run.output, /connect_error AUTH_FAILED AUTH_FAILED/, `${transports}: ${run.output}`);
+      assert.match(run.output, /connected \S+/, `${transports}: ${run.output}`);
+      assert.ok(run.exited, `${transports}: the client process did not exit:\n${run.output}`);
+    }
+  });
+});
