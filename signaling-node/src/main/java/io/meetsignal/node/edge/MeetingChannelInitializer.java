@@ -24,6 +24,7 @@ final class MeetingChannelInitializer extends SocketIOChannelInitializer {
     static final String HANDSHAKE_GATE = "handshakeGate";
     static final String DEMO_PAGE = "demoPage";
     static final String SLOW_CONSUMER_GUARD = "slowConsumerGuard";
+    static final String ENGINE_SESSION_CHECK = "engineSessionCheck";
 
     private final OriginPolicy originPolicy;
     private final RestApi restApi;
@@ -35,11 +36,13 @@ final class MeetingChannelInitializer extends SocketIOChannelInitializer {
     private final DemoPage demoPage = new DemoPage();
 
     private final EncoderHandler encoder;
+    private final EngineSessionCheck sessionCheck;
 
     MeetingChannelInitializer(OriginPolicy originPolicy, RestApi restApi, PollingFlusher flusher,
-                              MeetingPacketHandler packets, HandshakeGate handshakeGate, LoopLag loopLag,
-                              Metrics metrics, Configuration configuration) {
+                              MeetingPacketHandler packets, HandshakeGate handshakeGate, EngineSessionCheck sessionCheck,
+                              LoopLag loopLag, Metrics metrics, Configuration configuration) {
         this.metrics = metrics;
+        this.sessionCheck = sessionCheck;
         try {
             this.encoder = new EncoderHandler(configuration,
                     new QueueSafePacketEncoder(configuration, configuration.getJsonSupport()));
@@ -67,7 +70,8 @@ final class MeetingChannelInitializer extends SocketIOChannelInitializer {
         super.addSocketioHandlers(pipeline);
         pipeline.addAfter(HTTP_ENCODER, ORIGIN_POLICY, originPolicy);
         pipeline.addAfter(ORIGIN_POLICY, HANDSHAKE_GATE, handshakeGate);
-        pipeline.addAfter(HANDSHAKE_GATE, REST_API, restApi);
+        pipeline.addAfter(HANDSHAKE_GATE, ENGINE_SESSION_CHECK, sessionCheck);
+        pipeline.addAfter(ENGINE_SESSION_CHECK, REST_API, restApi);
         pipeline.addAfter(REST_API, DEMO_PAGE, demoPage);
         pipeline.addBefore(XHR_POLLING_TRANSPORT, POLLING_FLUSHER, flusher);
         pipeline.replace(SOCKETIO_ENCODER, SOCKETIO_ENCODER, encoder);

@@ -60,13 +60,14 @@ public final class SignalingServer implements AutoCloseable {
         cfg.setSocketConfig(socket);
 
         EventRouter router = new EventRouter(rooms, signals);
-        PollingFlusher flusher = new PollingFlusher();
+        EngineSessionCheck sessionCheck = new EngineSessionCheck(SOCKET_IO_PATH);
+        PollingFlusher flusher = new PollingFlusher(sessionCheck);
         packets = new MeetingPacketHandler(config, new HandshakeAuthenticator(tokens, config.auth().allowGuests()),
                 sessions, rooms, recovery, router, metrics, flusher, accepting, admission::tryAdmit);
         server = new SocketIOServer(cfg);
         server.setPipelineFactory(new MeetingChannelInitializer(new OriginPolicy(config.corsOrigins()),
                 new RestApi(store, rooms, tokens), flusher, packets,
-                new HandshakeGate(accepting, metrics, SOCKET_IO_PATH), loopLag, metrics, cfg));
+                new HandshakeGate(accepting, metrics, SOCKET_IO_PATH), sessionCheck, loopLag, metrics, cfg));
         server.addDisconnectListener(client -> packets.onEngineClosed(client.getSessionId()));
     }
 
