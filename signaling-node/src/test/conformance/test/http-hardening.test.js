@@ -2,10 +2,12 @@
 // answer; nothing is held for a session that no longer exists). Raw TCP clients for what fetch and
 // socket.io-client cannot send; the official client, in its own process, where it shows the effect.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { closeAllPeers } from '../lib/peer.js';
 import { openRaw } from '../lib/raw.js';
-import { RawPolling, get, once, post, runClientProcess } from '../lib/http.js';
+import { RawHttp, RawPolling, get, once, post, runClientProcess } from '../lib/http.js';
+import { heapAfterGc } from '../lib/abuse.js';
 import { startNode } from '../lib/server.js';
 
 let node;
@@ -171,5 +173,51 @@ describe('unknown sessions and protocol versions are refused at once (§8)', () 
     }
     const missing = await once(node, get('/socket.io/?transport=polling'));
     assert.equal(missing.status, 400);
+  });
+});
+
+/** Sends `paths` as GETs over `connections` keep-alive connections, one request at a time on each; returns the statuses. */
+async function hammer(paths, connections = 8) {
+  const statuses = new Map();
+  let next = 0;
+  await Promise.all(Array.from({ length: connections }, async () => {
+    let http = new RawHttp(node);
+    let answered = 0;
+    try {
+      while (next < paths.length) {
+        const path = paths[next++];
+        await http.send(get(path));
+        const { status, headers } = await http.response(++answered, 5_000);
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        if (headers.connection !== 'keep-alive') {
+          // the server did not offer to keep the connection: go on with a new one
+          http.destroy();
+          http = new RawHttp(node);
+          answered = 0;
+        }
+      }
+    } finally {
+      http.destroy();
+    }
+  }));
+  return statuses;
+}
+
+describe('nothing is remembered for strangers', () => {
+  test('10,000 made-up sids and 20,000 missing demo files leave no memory and no log line behind', async () => {
+    const heapBefore = await heapAfterGc(node);
+    const outputBefore = node.output().length;
+    const sids = Array.from({ length: 10_000 }, () => `/socket.io/?EIO=4&transport=polling&sid=${randomUUID()}`);
+    const sidStatuses = [...(await hammer(sids)).entries()];
+    const files = Array.from({ length: 20_000 }, (_, i) => `/demo/missing-${i}-${randomUUID()}.js`);
+    const fileStatuses = [...(await hammer(files)).entries()];
+    const grown = (await heapAfterGc(node)) - heapBefore;
+    const logged = node.output().slice(outputBefore).split('\n').filter((line) => /ERROR|WARN/.test(line));
+    assert.ok(grown < 8 * 1024 * 1024, `heap grew by ${(grown / 1048576).toFixed(1)} MiB after GC`);
+    assert.deepEqual(logged.slice(0, 3), [], `no log line for bogus requests (${logged.length} lines)`);
+    assert.deepEqual(sidStatuses, [[400, 10_000]]);
+    assert.deepEqual(fileStatuses, [[404, 20_000]]);
+    const page = await once(node, get('/demo/app.js'));
+    assert.equal(page.status, 200, 'an existing file is still served');
   });
 });

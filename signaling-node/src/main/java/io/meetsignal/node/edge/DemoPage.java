@@ -39,7 +39,8 @@ final class DemoPage extends ChannelInboundHandlerAdapter {
             "png", "image/png",
             "map", "application/json");
 
-    private final Map<String, Optional<byte[]>> cache = new ConcurrentHashMap<>();
+    /** The files found so far; a name that is not a file is looked up again each time, never remembered. */
+    private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
@@ -57,7 +58,7 @@ final class DemoPage extends ChannelInboundHandlerAdapter {
         request.release();
         String name = path.length() <= PATH.length() + 1 ? "index.html" : path.substring(PATH.length() + 1);
         Optional<byte[]> body = get && SAFE_NAME.matcher(name).matches() && !name.contains("..")
-                ? cache.computeIfAbsent(name, DemoPage::load) : Optional.empty();
+                ? file(name) : Optional.empty();
         if (body.isEmpty()) {
             HttpResponses.write(ctx, HttpResponses.error(HttpResponseStatus.NOT_FOUND, ErrorCode.INVALID_PAYLOAD,
                     "No such file"), keepAlive);
@@ -71,6 +72,16 @@ final class DemoPage extends ChannelInboundHandlerAdapter {
         response.headers().set("X-Content-Type-Options", "nosniff");
         HttpUtil.setContentLength(response, body.get().length);
         HttpResponses.write(ctx, response, keepAlive);
+    }
+
+    private Optional<byte[]> file(String name) {
+        byte[] cached = cache.get(name);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        Optional<byte[]> loaded = load(name);
+        loaded.ifPresent(bytes -> cache.putIfAbsent(name, bytes));
+        return loaded;
     }
 
     private static Optional<byte[]> load(String name) {
