@@ -7,7 +7,10 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import { closeAllPeers } from '../lib/peer.js';
 import { openRaw } from '../lib/raw.js';
 import { RawHttp, RawPolling, get, once, post, runClientProcess } from '../lib/http.js';
-import { heapAfterGc } from '../lib/abuse.js';
+import { heapAfterGc, metric } from '../lib/abuse.js';
+import { newUser } from '../lib/jwt.js';
+import { startRedis, randomPrefix } from '../lib/redis.js';
+import { request } from '../lib/rest.js';
 import { startNode } from '../lib/server.js';
 
 let node;
@@ -87,7 +90,8 @@ describe('a refused CONNECT ends the engine session once connect_error was deliv
     const session = await polling();
     await session.send(`40${JSON.stringify({ token: 'not-a-jwt' })}`);
     const refusal = await session.poll();
-    assert.match(refusal.body, /^44\{.*"message":"AUTH_FAILED"\}$/, refusal.body);
+    assert.ok(refusal.body.startsWith('44'), refusal.body);
+    assert.equal(JSON.parse(refusal.body.slice(2)).message, 'AUTH_FAILED', refusal.body);
     const pending = await session.startPoll();
     const answer = await pending.response(1, 3_000);
     assert.ok(answer.status === 200 ? answer.body === '1' : answer.status === 400,
@@ -219,5 +223,110 @@ describe('nothing is remembered for strangers', () => {
     assert.deepEqual(fileStatuses, [[404, 20_000]]);
     const page = await once(node, get('/demo/app.js'));
     assert.equal(page.status, 200, 'an existing file is still served');
+  });
+});
+
+describe('HTTP framing (§7)', () => {
+  const host = newUser('Framing Host');
+  const createHead = (extra) => `POST /api/rooms HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${host.token}\r\n`
+    + `Content-Type: application/json\r\n${extra}\r\n`;
+  const create = post('/api/rooms', '{}', `Authorization: Bearer ${host.token}\r\nContent-Type: application/json\r\n`)
+    .replace('Content-Type: text/plain\r\n', '');
+
+  const malformed = {
+    'Content-Length and Transfer-Encoding': createHead('Content-Length: 2\r\nTransfer-Encoding: chunked\r\n') + '2\r\n{}\r\n0\r\n\r\n',
+    'two different lengths': createHead('Content-Length: 2\r\nContent-Length: 3\r\n') + '{} ',
+    'an unknown transfer coding': createHead('Transfer-Encoding: gzip, chunked\r\n') + '2\r\n{}\r\n0\r\n\r\n',
+    'a bad header name': createHead('Bad Header: 1\r\nContent-Length: 2\r\n') + '{}',
+  };
+
+  for (const [what, text] of Object.entries(malformed)) {
+    test(`a request with ${what} is answered 400, not executed, and its connection closed`, async () => {
+      const http = new RawHttp(node);
+      opened.push({ close: () => http.destroy() });
+      // a valid request pipelined behind it must not run either
+      await http.send(text + create);
+      const answer = await http.response(1, 3_000);
+      assert.equal(answer.status, 400, `${answer.status} ${answer.body}`);
+      assert.equal(answer.json?.error?.code, 'INVALID_PAYLOAD', answer.body);
+      assert.ok(await http.closesWithin(3_000), 'the connection is closed');
+      assert.equal(http.responses.length, 1, `later requests were answered: ${JSON.stringify(http.responses.slice(1))}`);
+    });
+  }
+
+  test('dropped malformed requests are counted by reason', async () => {
+    const before = await metric(node, 'signaling_http_requests_dropped_total', 'reason="length_and_chunked"');
+    const http = new RawHttp(node);
+    opened.push({ close: () => http.destroy() });
+    await http.send(malformed['Content-Length and Transfer-Encoding']);
+    assert.equal((await http.response(1)).status, 400);
+    const after = await metric(node, 'signaling_http_requests_dropped_total', 'reason="length_and_chunked"');
+    assert.equal(after, before + 1);
+  });
+
+  test('a REST body over 64 KiB gets 413 with the JSON error body, with a length or chunked', async () => {
+    const big = await request(node, 'POST', '/api/rooms', { token: host.token, raw: `{"name":"${'x'.repeat(10 * 1024 * 1024)}"}` });
+    assert.equal(big.status, 413, `${big.status} ${big.text.slice(0, 200)}`);
+    assert.equal(big.body?.error?.code, 'INVALID_PAYLOAD');
+    const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+    let sent = 0;
+    const stream = new ReadableStream({
+      pull(controller) {
+        if (sent >= 40) controller.close();
+        else {
+          sent++;
+          controller.enqueue(chunk);
+        }
+      },
+    });
+    const chunked = await fetch(`${node.url}/api/rooms`, {
+      method: 'POST', body: stream, duplex: 'half',
+      headers: { authorization: `Bearer ${host.token}`, 'content-type': 'application/json' },
+      signal: AbortSignal.timeout(10_000),
+    });
+    assert.equal(chunked.status, 413);
+    assert.equal((await chunked.json()).error.code, 'INVALID_PAYLOAD');
+  });
+
+  test('a code segment that decodes to something that cannot be a code is 400', async () => {
+    const got = await request(node, 'GET', '/api/rooms/code/abc%2Fdef');
+    assert.equal(got.status, 400, `${got.status} ${got.text}`);
+    assert.equal(got.body?.error?.code, 'INVALID_PAYLOAD');
+  });
+});
+
+describe('pipelined responses leave in request order (§7, REST on Redis)', () => {
+  let redis;
+  let clustered;
+  before(async () => {
+    redis = await startRedis({ quiet: true });
+    clustered = await startNode({ NODE_ID: 'conf-http-redis', REDIS_URL: redis.url, REDIS_PREFIX: randomPrefix() });
+  });
+  after(async () => {
+    await clustered?.stop();
+    await redis?.close?.();
+  });
+
+  test('twenty pipelined requests, slow and quick mixed, are answered in order', async () => {
+    const user = newUser('Pipeline Host');
+    const auth = `Authorization: Bearer ${user.token}\r\nContent-Type: application/json\r\n`;
+    const requests = [];
+    const expected = [];
+    for (let i = 0; i < 10; i++) {
+      requests.push(post('/api/rooms', JSON.stringify({ name: `room ${i}` }), auth).replace('Content-Type: text/plain\r\n', ''));
+      expected.push(201);
+      requests.push(get(`/socket.io/?EIO=4&transport=polling&sid=${randomUUID()}`));
+      expected.push(400);
+    }
+    const http = new RawHttp(clustered);
+    try {
+      await http.send(requests.join(''));
+      await http.response(requests.length, 10_000);
+      assert.deepEqual(http.responses.map((r) => r.status), expected);
+      assert.deepEqual(http.responses.filter((r) => r.status === 201).map((r) => r.json.name),
+        Array.from({ length: 10 }, (_, i) => `room ${i}`));
+    } finally {
+      http.destroy();
+    }
   });
 });

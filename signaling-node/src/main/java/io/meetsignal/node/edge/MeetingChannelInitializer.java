@@ -25,6 +25,8 @@ final class MeetingChannelInitializer extends SocketIOChannelInitializer {
     static final String DEMO_PAGE = "demoPage";
     static final String SLOW_CONSUMER_GUARD = "slowConsumerGuard";
     static final String ENGINE_SESSION_CHECK = "engineSessionCheck";
+    static final String HTTP_FRAMING = "httpFraming";
+    static final String HTTP_ORDER = "httpOrder";
 
     private final OriginPolicy originPolicy;
     private final RestApi restApi;
@@ -68,7 +70,9 @@ final class MeetingChannelInitializer extends SocketIOChannelInitializer {
     @Override
     protected void addSocketioHandlers(ChannelPipeline pipeline) {
         super.addSocketioHandlers(pipeline);
-        pipeline.addAfter(HTTP_ENCODER, ORIGIN_POLICY, originPolicy);
+        pipeline.addAfter(HTTP_REQUEST_DECODER, HTTP_FRAMING, new HttpFraming(RestApi.PREFIX, RestApi.MAX_BODY_BYTES));
+        pipeline.addAfter(HTTP_ENCODER, HTTP_ORDER, new HttpOrder(metrics));
+        pipeline.addAfter(HTTP_ORDER, ORIGIN_POLICY, originPolicy);
         pipeline.addAfter(ORIGIN_POLICY, HANDSHAKE_GATE, handshakeGate);
         pipeline.addAfter(HANDSHAKE_GATE, ENGINE_SESSION_CHECK, sessionCheck);
         pipeline.addAfter(ENGINE_SESSION_CHECK, REST_API, restApi);
