@@ -330,3 +330,18 @@ describe('pipelined responses leave in request order (§7, REST on Redis)', () =
     }
   });
 });
+
+describe('/demo security headers', () => {
+  test('the demo page and its files carry CSP, X-Frame-Options, Referrer-Policy and nosniff', async () => {
+    for (const path of ['/demo', '/demo/app.js', '/demo/style.css', '/demo/no-such-file.js']) {
+      const got = await request(node, 'GET', path);
+      const csp = got.headers.get('content-security-policy') ?? '';
+      assert.match(csp, /default-src 'self'/, `${path}: CSP ${csp}`);
+      assert.match(csp, /script-src 'self'(;|$)/, `${path}: no inline or foreign scripts: ${csp}`);
+      assert.match(csp, /frame-ancestors 'none'/, `${path}: ${csp}`);
+      assert.equal(got.headers.get('x-frame-options'), 'DENY', path);
+      assert.equal(got.headers.get('referrer-policy'), 'no-referrer', path);
+      assert.equal(got.headers.get('x-content-type-options'), 'nosniff', path);
+    }
+  });
+});
