@@ -345,3 +345,19 @@ describe('/demo security headers', () => {
     }
   });
 });
+
+describe('DNS rebinding: the Host header does not make an origin trusted', () => {
+  test('without CORS_ORIGINS an origin equal to the Host is refused; the loopback origins of the port pass', async () => {
+    const rebound = `http://rebound.example.com:${node.port}`;
+    const path = '/socket.io/?EIO=4&transport=polling';
+    const refused = await once(node, get(path, `Origin: ${rebound}\r\n`).replace('Host: 127.0.0.1', `Host: rebound.example.com:${node.port}`));
+    assert.equal(refused.status, 403, `${refused.status} ${refused.body}`);
+    for (const origin of [`http://127.0.0.1:${node.port}`, `http://localhost:${node.port}`]) {
+      const ok = await once(node, get(path, `Origin: ${origin}\r\n`));
+      assert.equal(ok.status, 200, `${origin}: ${ok.status} ${ok.body}`);
+      assert.equal(ok.headers['access-control-allow-origin'], origin);
+    }
+    const otherPort = await once(node, get(path, `Origin: http://127.0.0.1:${node.port + 1}\r\n`));
+    assert.equal(otherPort.status, 403);
+  });
+});
