@@ -39,7 +39,17 @@ final class DemoPage extends ChannelInboundHandlerAdapter {
             "png", "image/png",
             "map", "application/json");
 
-    private final Map<String, Optional<byte[]>> cache = new ConcurrentHashMap<>();
+    /** The files found so far; a name that is not a file is looked up again each time, never remembered. */
+    /**
+     * Scripts, styles, connections (Socket.IO and REST, websocket included: CSP 3 {@code 'self'} covers ws/wss of
+     * the same host) only from the page's own origin; no plugins, no framing, no base or form targets elsewhere.
+     * Inline style attributes are allowed (the icon sprite uses one); inline scripts are not.
+     */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
+            + "style-src-attr 'unsafe-inline'; img-src 'self' data:; media-src 'self' blob:; connect-src 'self'; "
+            + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+    private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
@@ -57,10 +67,12 @@ final class DemoPage extends ChannelInboundHandlerAdapter {
         request.release();
         String name = path.length() <= PATH.length() + 1 ? "index.html" : path.substring(PATH.length() + 1);
         Optional<byte[]> body = get && SAFE_NAME.matcher(name).matches() && !name.contains("..")
-                ? cache.computeIfAbsent(name, DemoPage::load) : Optional.empty();
+                ? file(name) : Optional.empty();
         if (body.isEmpty()) {
-            HttpResponses.write(ctx, HttpResponses.error(HttpResponseStatus.NOT_FOUND, ErrorCode.INVALID_PAYLOAD,
-                    "No such file"), keepAlive);
+            FullHttpResponse missing = HttpResponses.error(HttpResponseStatus.NOT_FOUND, ErrorCode.INVALID_PAYLOAD,
+                    "No such file");
+            securityHeaders(missing);
+            HttpResponses.write(ctx, missing, keepAlive);
             return;
         }
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
@@ -68,9 +80,26 @@ final class DemoPage extends ChannelInboundHandlerAdapter {
         String extension = name.substring(name.lastIndexOf('.') + 1);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, TYPES.getOrDefault(extension, "application/octet-stream"));
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
-        response.headers().set("X-Content-Type-Options", "nosniff");
+        securityHeaders(response);
         HttpUtil.setContentLength(response, body.get().length);
         HttpResponses.write(ctx, response, keepAlive);
+    }
+
+    private static void securityHeaders(FullHttpResponse response) {
+        response.headers().set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+        response.headers().set("X-Frame-Options", "DENY");
+        response.headers().set("Referrer-Policy", "no-referrer");
+        response.headers().set("X-Content-Type-Options", "nosniff");
+    }
+
+    private Optional<byte[]> file(String name) {
+        byte[] cached = cache.get(name);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        Optional<byte[]> loaded = load(name);
+        loaded.ifPresent(bytes -> cache.putIfAbsent(name, bytes));
+        return loaded;
     }
 
     private static Optional<byte[]> load(String name) {

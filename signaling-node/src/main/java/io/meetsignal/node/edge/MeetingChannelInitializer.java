@@ -25,6 +25,9 @@ final class MeetingChannelInitializer extends SocketIOChannelInitializer {
     static final String HANDSHAKE_GATE = "handshakeGate";
     static final String DEMO_PAGE = "demoPage";
     static final String SLOW_CONSUMER_GUARD = "slowConsumerGuard";
+    static final String ENGINE_SESSION_CHECK = "engineSessionCheck";
+    static final String HTTP_FRAMING = "httpFraming";
+    static final String HTTP_ORDER = "httpOrder";
 
     private final OriginPolicy originPolicy;
     private final RestApi restApi;
@@ -36,11 +39,13 @@ final class MeetingChannelInitializer extends SocketIOChannelInitializer {
     private final DemoPage demoPage = new DemoPage();
 
     private final EncoderHandler encoder;
+    private final EngineSessionCheck sessionCheck;
 
     MeetingChannelInitializer(OriginPolicy originPolicy, RestApi restApi, PollingFlusher flusher,
-                              MeetingPacketHandler packets, HandshakeGate handshakeGate, LoopLag loopLag,
-                              Metrics metrics, Configuration configuration) {
+                              MeetingPacketHandler packets, HandshakeGate handshakeGate, EngineSessionCheck sessionCheck,
+                              LoopLag loopLag, Metrics metrics, Configuration configuration) {
         this.metrics = metrics;
+        this.sessionCheck = sessionCheck;
         try {
             this.encoder = new EncoderHandler(configuration,
                     new QueueSafePacketEncoder(configuration, configuration.getJsonSupport()));
@@ -73,9 +78,12 @@ final class MeetingChannelInitializer extends SocketIOChannelInitializer {
     @Override
     protected void addSocketioHandlers(ChannelPipeline pipeline) {
         super.addSocketioHandlers(pipeline);
-        pipeline.addAfter(HTTP_ENCODER, ORIGIN_POLICY, originPolicy);
+        pipeline.addAfter(HTTP_REQUEST_DECODER, HTTP_FRAMING, new HttpFraming(RestApi.PREFIX, RestApi.MAX_BODY_BYTES));
+        pipeline.addAfter(HTTP_ENCODER, HTTP_ORDER, new HttpOrder(metrics));
+        pipeline.addAfter(HTTP_ORDER, ORIGIN_POLICY, originPolicy);
         pipeline.addAfter(ORIGIN_POLICY, HANDSHAKE_GATE, handshakeGate);
-        pipeline.addAfter(HANDSHAKE_GATE, REST_API, restApi);
+        pipeline.addAfter(HANDSHAKE_GATE, ENGINE_SESSION_CHECK, sessionCheck);
+        pipeline.addAfter(ENGINE_SESSION_CHECK, REST_API, restApi);
         pipeline.addAfter(REST_API, DEMO_PAGE, demoPage);
         pipeline.addBefore(XHR_POLLING_TRANSPORT, POLLING_FLUSHER, flusher);
         pipeline.replace(SOCKETIO_ENCODER, SOCKETIO_ENCODER, encoder);

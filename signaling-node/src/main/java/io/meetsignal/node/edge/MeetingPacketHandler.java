@@ -294,6 +294,8 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
                     "data", Map.of("code", refused.code().name(), "message", refused.getMessage())));
             head.send(error);
             flusher.afterSend(head);
+            // a refused CONNECT ends the engine session once its connect_error has left (PROTOCOL.md §8)
+            flusher.closeWhenDelivered(head, websockets.get(head.getSessionId()));
             return;
         }
         String pid = auth != null && auth.path("pid").isTextual() ? auth.get("pid").textValue() : null;

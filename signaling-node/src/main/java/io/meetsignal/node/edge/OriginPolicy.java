@@ -11,15 +11,19 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.meetsignal.node.protocol.ErrorCode;
-import java.net.URI;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Set;
 
 /**
  * The origin allow-list ({@code CORS_ORIGINS}) for everything on the public port. A request without an
- * {@code Origin} header (not a browser) or from the page's own origin passes; any other origin must be
- * listed, or {@code *} must be set explicitly. Refused requests get 403 before netty-socketio sees them,
- * so its reflection of the request origin only ever reflects an allowed one. Answers CORS preflights.
+ * {@code Origin} header (not a browser) passes; any other origin must be listed, or {@code *} must be set
+ * explicitly. The request's {@code Host} is never trusted: a page on a domain rebound to this node's address
+ * would otherwise pass as "same origin". Without {@code CORS_ORIGINS}, the allowed origins are the loopback
+ * origins of the port the request came in on ({@code http://localhost:<port>}, {@code http://127.0.0.1:<port>},
+ * {@code http://[::1]:<port>}), so a developer can open {@code /demo} on the node itself. Refused requests get 403
+ * before netty-socketio sees them, so its reflection of the request origin only ever reflects an allowed one.
+ * Answers CORS preflights.
  */
 @Sharable
 final class OriginPolicy extends ChannelInboundHandlerAdapter {
@@ -30,25 +34,28 @@ final class OriginPolicy extends ChannelInboundHandlerAdapter {
     private final boolean any;
     private final Set<String> allowed;
 
+    private static final List<String> LOOPBACK_HOSTS = List.of("localhost", "127.0.0.1", "[::1]");
+
+    /** {@code origins}: {@code CORS_ORIGINS}; empty when it is not set (then the loopback default applies). */
     OriginPolicy(List<String> origins) {
         this.any = origins.contains("*");
         this.allowed = Set.copyOf(origins);
     }
 
-    boolean allows(String origin, String host) {
-        if (origin == null) {
+    /** Whether a request with this {@code Origin} header (null: none), received on {@code localPort}, may pass. */
+    boolean allows(String origin, int localPort) {
+        if (origin == null || any) {
             return true;
         }
-        if (any || allowed.contains(origin)) {
-            return true;
+        if (!allowed.isEmpty()) {
+            return allowed.contains(origin);
         }
-        try {
-            URI uri = URI.create(origin);
-            String authority = uri.getRawAuthority();
-            return authority != null && authority.equalsIgnoreCase(host);
-        } catch (IllegalArgumentException e) {
-            return false;
+        for (String host : LOOPBACK_HOSTS) {
+            if (origin.equals("http://" + host + ":" + localPort)) {
+                return true;
+            }
         }
+        return false;
     }
 
     @Override
@@ -58,7 +65,8 @@ final class OriginPolicy extends ChannelInboundHandlerAdapter {
             return;
         }
         String origin = request.headers().get(HttpHeaderNames.ORIGIN);
-        if (!allows(origin, request.headers().get(HttpHeaderNames.HOST))) {
+        int localPort = ctx.channel().localAddress() instanceof InetSocketAddress local ? local.getPort() : -1;
+        if (!allows(origin, localPort)) {
             boolean keepAlive = HttpUtil.isKeepAlive(request);
             request.release();
             HttpResponses.write(ctx, HttpResponses.error(HttpResponseStatus.FORBIDDEN, ErrorCode.FORBIDDEN,

@@ -2,14 +2,29 @@ package io.meetsignal.node.edge;
 
 import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.handler.ClientHead;
+import com.corundumstudio.socketio.handler.EncoderHandler;
 import com.corundumstudio.socketio.messages.OutPacketMessage;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -32,8 +47,18 @@ final class PollingFlusher extends ChannelInboundHandlerAdapter {
     private static final long PROBE_NUDGE_MILLIS = 50;
     private static final int PROBE_NUDGES = 100;
     private static final long[] UPGRADE_CHECKS_MILLIS = {10, 50, 250, 1000};
+    private static final long DELIVERY_CHECK_MILLIS = 20;
+    private static final int DELIVERY_CHECKS = 250;
+    /** The Engine.IO close packet, the answer to a poll whose session has ended. */
+    private static final String ENGINE_CLOSE_PACKET = "1";
 
+    /** The latest poll channel of each live engine session (only sessions this node issued, see {@link #sessions}). */
     private final Map<UUID, Channel> polls = new ConcurrentHashMap<>();
+    private final EngineSessionCheck sessions;
+
+    PollingFlusher(EngineSessionCheck sessions) {
+        this.sessions = sessions;
+    }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
@@ -42,14 +67,21 @@ final class PollingFlusher extends ChannelInboundHandlerAdapter {
             List<String> transport = query.parameters().get("transport");
             List<String> sid = query.parameters().get("sid");
             if (transport != null && "polling".equals(transport.get(0)) && sid != null) {
-                try {
-                    polls.put(UUID.fromString(sid.get(0)), ctx.channel());
-                } catch (IllegalArgumentException ignored) {
-                    // not one of our session ids; the transport refuses it
+                UUID id = UUID.fromString(sid.get(0)); // checked by EngineSessionCheck, which sits in front
+                if (sessions.isLive(id)) {
+                    polls.put(id, ctx.channel());
+                    if (!sessions.isLive(id)) {
+                        // the session ended meanwhile: its forget() may have run before the put
+                        forget(id);
+                    }
                 }
             }
         }
         ctx.fireChannelRead(msg);
+    }
+
+    int tracked() {
+        return polls.size();
     }
 
     /** Re-checks the client's polling queue after a send, on its poll's event loop. */
@@ -102,7 +134,61 @@ final class PollingFlusher extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Ends the engine session once what is queued for it (the {@code connect_error} of a refused CONNECT) has been
+     * handed to its transport, or after {@link #DELIVERY_CHECKS} checks at the latest (a polling client that stopped
+     * polling). A websocket gets a close frame after that packet and is closed once both are written.
+     */
+    void closeWhenDelivered(ClientHead head, Channel websocket) {
+        closeWhenDelivered(head, websocket, DELIVERY_CHECKS);
+    }
+
+    private void closeWhenDelivered(ClientHead head, Channel websocket, int remaining) {
+        if (!head.isConnected()) {
+            return;
+        }
+        Transport transport = head.getCurrentTransport();
+        if (remaining > 0 && !head.getPacketsQueue(transport).isEmpty()) {
+            EventExecutor executor = websocket != null ? websocket.eventLoop() : GlobalEventExecutor.INSTANCE;
+            executor.schedule(() -> closeWhenDelivered(head, websocket, remaining - 1), DELIVERY_CHECK_MILLIS,
+                    TimeUnit.MILLISECONDS);
+            return;
+        }
+        if (transport == Transport.WEBSOCKET && websocket != null && websocket.isActive()) {
+            websocket.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE)).addListener(written -> {
+                head.onChannelDisconnect();
+                websocket.close();
+            });
+        } else {
+            head.onChannelDisconnect();
+        }
+    }
+
+    /**
+     * The engine session is gone (the client's Engine.IO close, a refused CONNECT, a server-side disconnect, a
+     * timeout): a long-poll GET still pending on it is answered at once with the Engine.IO close packet, and its
+     * connection is closed, so that nothing is held for a session that no longer exists (PROTOCOL.md §8).
+     */
     void forget(UUID engineSessionId) {
-        polls.remove(engineSessionId);
+        sessions.forget(engineSessionId);
+        Channel poll = polls.remove(engineSessionId);
+        if (poll != null && poll.isActive()) {
+            poll.eventLoop().execute(() -> answerClosed(poll));
+        }
+    }
+
+    private static void answerClosed(Channel poll) {
+        // the library writes one response per poll channel and marks it so; a channel not yet marked is still pending
+        if (!poll.isActive() || !poll.attr(EncoderHandler.WRITE_ONCE).compareAndSet(null, true)) {
+            return;
+        }
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                Unpooled.copiedBuffer(ENGINE_CLOSE_PACKET, StandardCharsets.US_ASCII));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=UTF-8");
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        HttpUtil.setContentLength(response, response.content().readableBytes());
+        OriginPolicy.corsHeaders(response.headers(), poll.attr(EncoderHandler.ORIGIN).get());
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        poll.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 }

@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
 final class RestApi extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(RestApi.class);
-    private static final String PREFIX = "/api/";
+    static final String PREFIX = "/api/";
     static final int MAX_BODY_BYTES = 64 * 1024;
     private static final double REQUESTS_PER_SECOND = 100;
     private static final int REQUEST_BURST = 200;
@@ -97,7 +97,15 @@ final class RestApi extends ChannelInboundHandlerAdapter {
             throw new RestException(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, ErrorCode.INVALID_PAYLOAD,
                     "Body larger than " + MAX_BODY_BYTES + " bytes");
         }
-        String[] parts = new QueryStringDecoder(request.uri()).path().substring(PREFIX.length()).split("/", -1);
+        // split the raw path, then decode each segment: an encoded "/" stays inside its segment
+        String[] parts = new QueryStringDecoder(request.uri()).rawPath().substring(PREFIX.length()).split("/", -1);
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                parts[i] = QueryStringDecoder.decodeComponent(parts[i]);
+            } catch (IllegalArgumentException e) {
+                throw invalid("Malformed path");
+            }
+        }
         HttpMethod method = request.method();
         if (parts.length >= 1 && parts[0].equals("rooms")) {
             if (parts.length == 1 && method.equals(HttpMethod.POST)) {
@@ -163,7 +171,7 @@ final class RestApi extends ChannelInboundHandlerAdapter {
     }
 
     private CompletionStage<Reply> byCode(String rawCode) {
-        String key = RoomCodes.normalize(QueryStringDecoder.decodeComponent(rawCode))
+        String key = RoomCodes.normalize(rawCode)
                 .orElseThrow(() -> invalid("Invalid room code"));
         return store.roomByCode(key).thenCompose(found -> {
             Room room = found.orElseThrow(RestApi::notFound);

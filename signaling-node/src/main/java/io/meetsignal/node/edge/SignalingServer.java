@@ -60,7 +60,8 @@ public final class SignalingServer implements AutoCloseable {
         cfg.setSocketConfig(socket);
 
         EventRouter router = new EventRouter(rooms, signals);
-        PollingFlusher flusher = new PollingFlusher();
+        EngineSessionCheck sessionCheck = new EngineSessionCheck(SOCKET_IO_PATH);
+        PollingFlusher flusher = new PollingFlusher(sessionCheck);
         packets = new MeetingPacketHandler(config, new HandshakeAuthenticator(tokens, config.auth().allowGuests()),
                 sessions, rooms, recovery, router, metrics, flusher, accepting, admission::tryAdmit);
         server = new SocketIOServer(cfg);
@@ -68,7 +69,7 @@ public final class SignalingServer implements AutoCloseable {
                 new AddressLimit(config.limits().maxConnectionsPerIp(), config.limits().trustProxy()));
         server.setPipelineFactory(new MeetingChannelInitializer(new OriginPolicy(config.corsOrigins()),
                 new RestApi(store, rooms, tokens), flusher, packets,
-                handshakeGate, loopLag, metrics, cfg));
+                handshakeGate, sessionCheck, loopLag, metrics, cfg));
         server.addDisconnectListener(client -> packets.onEngineClosed(client.getSessionId()));
     }
 

@@ -92,6 +92,13 @@ public final class Metrics {
                 .register(registry).increment();
     }
 
+    /** An HTTP request not executed: answered 400 (malformed) or 413 (body too large), by reason (PROTOCOL.md §7). */
+    public void httpRequestDropped(String reason) {
+        Counter.builder("signaling.http.requests.dropped").tag("reason", reason)
+                .description("HTTP requests answered 400 or 413 without being executed, by reason")
+                .register(registry).increment();
+    }
+
     public void handshakeRefused(String reason) {
         refusedHandshakes.computeIfAbsent(reason, name -> Counter.builder("signaling.handshakes.refused")
                 .tag("reason", name).description("New handshakes refused before they started (draining: 503, per-ip: 429)")
