@@ -15,23 +15,40 @@ import io.meetsignal.node.protocol.ProtocolException;
 import java.nio.charset.StandardCharsets;
 import java.security.Key;
 import java.security.PublicKey;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
 import java.util.Optional;
 import javax.crypto.SecretKey;
 
 /**
  * Verifies JWTs: HS256 with {@code JWT_SECRET} and/or RS256 with {@code JWT_PUBLIC_KEY}, optional issuer and
- * audience. Unsigned tokens ({@code alg: none}) are always refused.
+ * audience. Unsigned tokens ({@code alg: none}) are always refused, and so are tokens without {@code exp}, with
+ * an {@code exp} more than {@code JWT_MAX_LIFETIME} ahead, or with an {@code iat} / {@code nbf} in the future
+ * (beyond {@link #CLOCK_SKEW}).
  */
 public final class TokenVerifier {
+
+    /** How far the issuer's clock may be ahead of ours. */
+    public static final Duration CLOCK_SKEW = Duration.ofSeconds(5);
 
     /** What a verified token proves. */
     public record Verified(String subject, String name) {
     }
 
     private final JwtParser parser;
+    private final Clock clock;
+    private final Duration maxLifetime;
 
     public TokenVerifier(NodeConfig.Auth auth) {
+        this(auth, Clock.systemUTC());
+    }
+
+    /** With {@code clock} as "now" for every time claim (tests). */
+    public TokenVerifier(NodeConfig.Auth auth, Clock clock) {
+        this.clock = clock;
+        this.maxLifetime = auth.maxLifetime();
         SecretKey secret = auth.jwtSecret()
                 .map(s -> Keys.hmacShaKeyFor(s.getBytes(StandardCharsets.UTF_8)))
                 .orElse(null);
@@ -41,7 +58,8 @@ public final class TokenVerifier {
             return;
         }
         JwtParserBuilder builder = Jwts.parser()
-                .clockSkewSeconds(Duration.ofSeconds(5).toSeconds())
+                .clockSkewSeconds(CLOCK_SKEW.toSeconds())
+                .clock(() -> Date.from(clock.instant()))
                 .keyLocator(new LocatorAdapter<Key>() {
                     @Override
                     protected Key locate(JwsHeader header) {
@@ -75,10 +93,29 @@ public final class TokenVerifier {
             if (subject == null || subject.isBlank()) {
                 throw ProtocolException.of(ErrorCode.AUTH_FAILED, "Token has no subject");
             }
+            checkLifetime(claims);
             Object name = claims.get("name");
             return new Verified(subject, name instanceof String s ? s : null);
         } catch (JwtException | IllegalArgumentException e) {
             throw ProtocolException.of(ErrorCode.AUTH_FAILED, "Invalid token");
+        }
+    }
+
+    /** exp present and not too far ahead; iat and nbf not in the future (jjwt checks exp and nbf themselves). */
+    private void checkLifetime(Claims claims) {
+        Instant now = clock.instant();
+        Date exp = claims.getExpiration();
+        if (exp == null) {
+            throw ProtocolException.of(ErrorCode.AUTH_FAILED, "Token has no expiry (exp)");
+        }
+        if (exp.toInstant().isAfter(now.plus(maxLifetime).plus(CLOCK_SKEW))) {
+            throw ProtocolException.of(ErrorCode.AUTH_FAILED, "Token expires too far in the future");
+        }
+        Instant latest = now.plus(CLOCK_SKEW);
+        Date iat = claims.getIssuedAt();
+        Date nbf = claims.getNotBefore();
+        if ((iat != null && iat.toInstant().isAfter(latest)) || (nbf != null && nbf.toInstant().isAfter(latest))) {
+            throw ProtocolException.of(ErrorCode.AUTH_FAILED, "Token is not valid yet");
         }
     }
 

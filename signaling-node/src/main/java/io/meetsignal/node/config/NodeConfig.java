@@ -38,13 +38,15 @@ public record NodeConfig(String host,
     public static final Duration DEFAULT_RECOVERY_WINDOW = Duration.ofSeconds(30);
     public static final Duration DEFAULT_DRAIN = Duration.ofSeconds(20);
     public static final int MIN_SECRET_BYTES = 32;
+    public static final Duration DEFAULT_JWT_MAX_LIFETIME = Duration.ofHours(24);
 
     /** Handshake authentication settings. */
     public record Auth(Optional<String> jwtSecret,
                        Optional<String> jwtPublicKey,
                        Optional<String> issuer,
                        Optional<String> audience,
-                       boolean allowGuests) {
+                       boolean allowGuests,
+                       Duration maxLifetime) {
     }
 
     /** Per-socket and per-node limits (PROTOCOL.md §7). */
@@ -102,7 +104,8 @@ public record NodeConfig(String host,
             }
         });
         Auth auth = new Auth(secret, publicKey, Optional.ofNullable(p.string("JWT_ISSUER", null)),
-                Optional.ofNullable(p.string("JWT_AUDIENCE", null)), p.bool("ALLOW_GUESTS", true));
+                Optional.ofNullable(p.string("JWT_AUDIENCE", null)), p.bool("ALLOW_GUESTS", true),
+                p.duration("JWT_MAX_LIFETIME", DEFAULT_JWT_MAX_LIFETIME));
 
         List<String> cors = p.list("CORS_ORIGINS");
         for (String origin : cors) {
@@ -223,7 +226,7 @@ public record NodeConfig(String host,
             }, String.join(" or ", allowed));
         }
 
-        /** Whole seconds ({@code 10}), or with a unit: {@code 500ms}, {@code 10s}, {@code 2m}. */
+        /** Whole seconds ({@code 10}), or with a unit: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 24h}. */
         Duration duration(String name, Duration fallback) {
             return duration(name, fallback, false);
         }
@@ -239,6 +242,8 @@ public record NodeConfig(String host,
                     d = Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1)));
                 } else if (value.endsWith("m")) {
                     d = Duration.ofMinutes(Long.parseLong(value.substring(0, value.length() - 1)));
+                } else if (value.endsWith("h")) {
+                    d = Duration.ofHours(Long.parseLong(value.substring(0, value.length() - 1)));
                 } else {
                     d = Duration.ofSeconds(Long.parseLong(value));
                 }
@@ -246,8 +251,8 @@ public record NodeConfig(String host,
                     throw new IllegalArgumentException();
                 }
                 return d;
-            }, zeroAllowed ? "a duration such as 30, 30s or 500ms (0 turns it off)"
-                    : "a positive duration such as 10, 10s or 500ms");
+            }, zeroAllowed ? "a duration such as 30, 30s, 2m or 500ms (0 turns it off)"
+                    : "a positive duration such as 10, 10s, 2m, 24h or 500ms");
         }
 
         List<String> list(String name) {

@@ -75,4 +75,16 @@ class NodeConfigTest {
                 NodeConfig.from(Map.of("CORS_ORIGINS", "https://a.example, http://b.example:8080")).corsOrigins());
         assertEquals(List.of("*"), NodeConfig.from(Map.of("CORS_ORIGINS", "*")).corsOrigins());
     }
+
+    @Test
+    void jwtMaxLifetimeDefaultsToADayAndTakesHours() {
+        assertEquals(Duration.ofHours(24), NodeConfig.from(Map.of()).auth().maxLifetime());
+        assertEquals(Duration.ofHours(12), NodeConfig.from(Map.of("JWT_MAX_LIFETIME", "12h")).auth().maxLifetime());
+        assertEquals(Duration.ofMinutes(30), NodeConfig.from(Map.of("JWT_MAX_LIFETIME", "30m")).auth().maxLifetime());
+        for (String bad : List.of("forever", "0", "-1h", "99999999999999999h")) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> NodeConfig.from(Map.of("JWT_MAX_LIFETIME", bad)), bad);
+            assertTrue(e.problems().stream().anyMatch(p -> p.startsWith("JWT_MAX_LIFETIME:")), bad + ": " + e.problems());
+        }
+    }
 }

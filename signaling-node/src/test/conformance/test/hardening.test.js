@@ -1,0 +1,92 @@
+// Hardening of the edges that clients and operators reach: token lifetimes (§2), log lines,
+// display names (§2), numeric ranges (§7) and the management port (§1).
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { after, afterEach, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { DEFAULT_SECRET, signHs256 } from '../lib/jwt.js';
+import { closeAllPeers, connect, refused } from '../lib/peer.js';
+import { assertRestError, request } from '../lib/rest.js';
+import { JAR, baseEnv, startNode } from '../lib/server.js';
+
+const run = promisify(execFile);
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const YEAR = 365 * 24 * 3600;
+
+let node;
+
+before(async () => {
+  node = await startNode({ NODE_ID: 'conf-hardening' });
+});
+afterEach(closeAllPeers);
+after(async () => {
+  await closeAllPeers();
+  await node?.stop();
+});
+
+/** An HS256 token for a fresh user with exactly `extra` as its time claims. */
+function tokenWith(extra) {
+  return signHs256({ sub: `user-${randomUUID()}`, name: 'Timed', ...extra });
+}
+
+async function assertTokenRefused(token, what) {
+  const error = await refused(node, { auth: { token } });
+  assert.equal(error.message, 'AUTH_FAILED', `handshake with ${what}`);
+  const response = await request(node, 'POST', '/api/rooms', { token, body: { name: 'x' } });
+  assertRestError(response, 401, 'AUTH_FAILED', `REST with ${what}`);
+}
+
+describe('token lifetime (§2)', () => {
+  test('a token without exp is refused on the handshake and over REST', async () => {
+    await assertTokenRefused(tokenWith({ iat: nowSeconds() }), 'no exp');
+  });
+
+  test('a token that expires in the year 2200 is refused', async () => {
+    await assertTokenRefused(tokenWith({ iat: nowSeconds(), exp: Math.floor(Date.UTC(2200, 0, 1) / 1000) }), 'exp in 2200');
+  });
+
+  test('a token whose exp lies beyond JWT_MAX_LIFETIME (default 24h) is refused', async () => {
+    await assertTokenRefused(tokenWith({ iat: nowSeconds(), exp: nowSeconds() + 24 * 3600 + 120 }), 'exp in 24h + 2 min');
+  });
+
+  test('a token issued a year ahead, or not valid before next year, is refused', async () => {
+    await assertTokenRefused(tokenWith({ iat: nowSeconds() + YEAR, exp: nowSeconds() + 3600 }), 'iat a year ahead');
+    await assertTokenRefused(tokenWith({ iat: nowSeconds() + 60, exp: nowSeconds() + 3600 }), 'iat a minute ahead');
+    await assertTokenRefused(tokenWith({ nbf: nowSeconds() + YEAR, exp: nowSeconds() + 3600 }), 'nbf a year ahead');
+  });
+
+  test('a token within the rules (iat now, exp in 23 h) is accepted on both paths', async () => {
+    const token = tokenWith({ iat: nowSeconds(), exp: nowSeconds() + 23 * 3600 });
+    const peer = await connect(node, { auth: { token } }, 'in-rules');
+    assert.ok(peer.id);
+    const response = await request(node, 'POST', '/api/rooms', { token, body: { name: 'ok' } });
+    assert.equal(response.status, 201, response.text);
+  });
+
+  test('a shorter JWT_MAX_LIFETIME refuses what the default accepts', async () => {
+    const short = await startNode({ NODE_ID: 'conf-hardening-short', JWT_MAX_LIFETIME: '10m' });
+    try {
+      const token = tokenWith({ iat: nowSeconds(), exp: nowSeconds() + 3600 });
+      const error = await refused(short, { auth: { token } });
+      assert.equal(error.message, 'AUTH_FAILED');
+      const fine = tokenWith({ iat: nowSeconds(), exp: nowSeconds() + 300 });
+      await connect(short, { auth: { token: fine } }, 'short-ok');
+    } finally {
+      await short.stop();
+    }
+  });
+
+  test('the dev-token command mints tokens that pass', async () => {
+    const env = { ...process.env, ...baseEnv(), JWT_SECRET: DEFAULT_SECRET };
+    const { stdout } = await run('java', ['-jar', JAR, 'token', 'alice', 'Alice'], { env, timeout: 30_000 });
+    const token = stdout.trim();
+    const payload = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+    assert.equal(typeof payload.exp, 'number', 'dev token carries exp');
+    assert.ok(payload.exp - nowSeconds() <= 24 * 3600);
+    const peer = await connect(node, { auth: { token } }, 'dev-token');
+    assert.ok(peer.id);
+    const response = await request(node, 'POST', '/api/rooms', { token, body: { name: 'dev' } });
+    assert.equal(response.status, 201, response.text);
+  });
+});
