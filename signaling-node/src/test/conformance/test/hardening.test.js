@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { DEFAULT_SECRET, signHs256 } from '../lib/jwt.js';
+import { eventually } from '../lib/cluster.js';
 import { closeAllPeers, connect, refused } from '../lib/peer.js';
 import { assertRestError, request } from '../lib/rest.js';
 import { JAR, baseEnv, startNode } from '../lib/server.js';
@@ -88,5 +89,29 @@ describe('token lifetime (§2)', () => {
     assert.ok(peer.id);
     const response = await request(node, 'POST', '/api/rooms', { token, body: { name: 'dev' } });
     assert.equal(response.status, 201, response.text);
+  });
+});
+
+describe('log lines (no forging)', () => {
+  test('a newline in sub or in a display name cannot start a log line of its own', async () => {
+    const sub = 'x\nFAKE ERROR line';
+    const token = signHs256({ sub, name: 'Named\nFAKE ERROR name', iat: nowSeconds(), exp: nowSeconds() + 600 });
+    const user = await connect(node, { auth: { token } }, 'forger');
+    const created = await request(node, 'POST', '/api/rooms', { token, body: { name: 'forged' } });
+    assert.equal(created.status, 201, created.text);
+    await user.join(created.body.code);
+    const guestPeer = await connect(node, { auth: { displayName: 'Guest\r\nFAKE ERROR guest' } }, 'forging guest');
+    await guestPeer.join(created.body.code);
+    // The node logs the connect of each socket and the room's creation with the user id: wait for those lines.
+    await eventually('log lines of the forger', () => {
+      const out = node.output();
+      assert.ok(out.includes(`Socket ${user.id} connected`), 'connect line');
+      assert.ok(out.includes(`Socket ${guestPeer.id} joined room`), 'join line');
+      assert.ok(out.includes(`Room ${created.body.id} (`), 'creation line');
+    });
+    const lines = node.output().split(/[\r\n\u2028\u2029\u0085]/);
+    const forged = lines.filter((line) => line.trimStart().startsWith('FAKE ERROR'));
+    assert.deepEqual(forged, [], 'forged lines in the node output');
+    assert.ok(node.output().includes('x\\nFAKE ERROR line'), 'the user id is logged escaped');
   });
 });
