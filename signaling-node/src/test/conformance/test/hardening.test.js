@@ -7,7 +7,8 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { DEFAULT_SECRET, signHs256 } from '../lib/jwt.js';
 import { eventually } from '../lib/cluster.js';
-import { closeAllPeers, connect, refused } from '../lib/peer.js';
+import { meeting } from '../lib/fixtures.js';
+import { closeAllPeers, connect, guest, refused } from '../lib/peer.js';
 import { assertRestError, request } from '../lib/rest.js';
 import { JAR, baseEnv, startNode } from '../lib/server.js';
 
@@ -113,5 +114,52 @@ describe('log lines (no forging)', () => {
     const forged = lines.filter((line) => line.trimStart().startsWith('FAKE ERROR'));
     assert.deepEqual(forged, [], 'forged lines in the node output');
     assert.ok(node.output().includes('x\\nFAKE ERROR line'), 'the user id is logged escaped');
+  });
+});
+
+describe('display names (§2)', () => {
+  const ZW = '\u200b\u200c\u200d\u2060\ufeff'; // zero-width space, non-joiner, joiner, word joiner, BOM
+  const BIDI = '\u202e\u202d\u2066\u2067\u2068\u2069\u200e\u200f'; // overrides, isolates, marks
+
+  /** What the host of a fresh meeting sees as the name of `subject` after it joined (with `extra` in join-room). */
+  async function seenName(subjectAuth, extra = {}) {
+    const { room, host } = await meeting(node);
+    const subject = await connect(node, { auth: subjectAuth }, 'subject');
+    await subject.join(room.code, extra);
+    const seen = await host.next('user-joined', { where: (d) => d.participant.socketId === subject.id });
+    return seen.participant.displayName;
+  }
+
+  test('zero-width and bidi characters are removed from a guest name', async () => {
+    assert.equal(await seenName({ displayName: ` Ev${ZW}e${BIDI}lyn ` }), 'Evelyn');
+  });
+
+  test('a name made only of invisible characters is DISPLAY_NAME_REQUIRED', async () => {
+    const error = await refused(node, { auth: { displayName: `${ZW}${BIDI} \t` } });
+    assert.equal(error.message, 'DISPLAY_NAME_REQUIRED');
+  });
+
+  test('the 50-character limit counts what is left after cleaning', async () => {
+    assert.equal(await seenName({ displayName: `${'n'.repeat(50)}${ZW.repeat(20)}` }), 'n'.repeat(50));
+    const error = await refused(node, { auth: { displayName: 'n'.repeat(51) } });
+    assert.equal(error.message, 'INVALID_PAYLOAD');
+  });
+
+  test("the token's name claim follows the same rules", async () => {
+    const named = (name) => signHs256({ sub: `user-${randomUUID()}`, name, iat: nowSeconds(), exp: nowSeconds() + 600 });
+    assert.equal(await seenName({ token: named(`\u202eMal${ZW}lory`) }), 'Mallory');
+    assert.equal((await refused(node, { auth: { token: named(ZW) } })).message, 'DISPLAY_NAME_REQUIRED');
+    assert.equal((await refused(node, { auth: { token: named(42) } })).message, 'INVALID_PAYLOAD');
+  });
+
+  test("join-room's displayName follows the same rules", async () => {
+    assert.equal(await seenName({ displayName: 'Plain' }, { displayName: `${BIDI}Ro${ZW}om name` }), 'Room name');
+    const { room } = await meeting(node);
+    const subject = await guest(node, 'Plain');
+    const blank = await subject.ack('join-room', { roomCode: room.code, displayName: ZW + BIDI });
+    assert.equal(blank.success, false);
+    assert.equal(blank.code, 'DISPLAY_NAME_REQUIRED');
+    const long = await subject.ack('join-room', { roomCode: room.code, displayName: 'l'.repeat(51) });
+    assert.equal(long.code, 'INVALID_PAYLOAD');
   });
 });

@@ -33,8 +33,8 @@ public final class TokenVerifier {
     /** How far the issuer's clock may be ahead of ours. */
     public static final Duration CLOCK_SKEW = Duration.ofSeconds(5);
 
-    /** What a verified token proves. */
-    public record Verified(String subject, String name) {
+    /** What a verified token proves; {@code nameClaim} is the {@code name} claim as it was (any JSON type, or null). */
+    public record Verified(String subject, Object nameClaim) {
     }
 
     private final JwtParser parser;
@@ -94,8 +94,7 @@ public final class TokenVerifier {
                 throw ProtocolException.of(ErrorCode.AUTH_FAILED, "Token has no subject");
             }
             checkLifetime(claims);
-            Object name = claims.get("name");
-            return new Verified(subject, name instanceof String s ? s : null);
+            return new Verified(subject, claims.get("name"));
         } catch (JwtException | IllegalArgumentException e) {
             throw ProtocolException.of(ErrorCode.AUTH_FAILED, "Invalid token");
         }
