@@ -2,14 +2,15 @@
 // display names (§2), numeric ranges (§7) and the management port (§1).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { DEFAULT_SECRET, signHs256 } from '../lib/jwt.js';
 import { eventually } from '../lib/cluster.js';
 import { meeting } from '../lib/fixtures.js';
 import { closeAllPeers, connect, guest, refused } from '../lib/peer.js';
-import { assertRestError, request } from '../lib/rest.js';
+import { assertRestError, createRoom, request, roomState } from '../lib/rest.js';
+import { newUser } from '../lib/jwt.js';
 import { JAR, baseEnv, startNode } from '../lib/server.js';
 
 const run = promisify(execFile);
@@ -161,5 +162,53 @@ describe('display names (§2)', () => {
     assert.equal(blank.code, 'DISPLAY_NAME_REQUIRED');
     const long = await subject.ack('join-room', { roomCode: room.code, displayName: 'l'.repeat(51) });
     assert.equal(long.code, 'INVALID_PAYLOAD');
+  });
+});
+
+describe('numbers out of range in any encoding (§7)', () => {
+  // Raw JSON texts, so that the number reaches the node exactly as written (JSON.stringify would round it).
+  const BAD_MAX = ['18446744073709551626', '-18446744073709551606', '9223372036854775817', '4294967306', '5e2', '500.5',
+    '500.0', '1e400', '-1', '501', '1', '"50"', 'true', '[50]', '{}'];
+
+  test('POST /api/rooms refuses maxParticipants out of 2-500 or not an integer with 400', async () => {
+    const user = newUser('Counter');
+    for (const raw of BAD_MAX) {
+      const response = await request(node, 'POST', '/api/rooms', { token: user.token, raw: `{"name":"n","maxParticipants":${raw}}` });
+      assertRestError(response, 400, 'INVALID_PAYLOAD', `maxParticipants ${raw}`);
+    }
+    const ok = await request(node, 'POST', '/api/rooms', { token: user.token, raw: '{"maxParticipants":500}' });
+    assert.equal(ok.status, 201, ok.text);
+    assert.equal(ok.body.settings.maxParticipants, 500);
+  });
+
+  test('PATCH settings refuses the same and changes nothing', async () => {
+    const user = newUser('Patcher');
+    const room = await createRoom(node, user, { maxParticipants: 7 });
+    for (const raw of BAD_MAX) {
+      const response = await request(node, 'PATCH', `/api/rooms/${room.id}/settings`, {
+        token: user.token,
+        raw: `{"allowChat":false,"maxParticipants":${raw}}`,
+      });
+      assertRestError(response, 400, 'INVALID_PAYLOAD', `PATCH maxParticipants ${raw}`);
+    }
+    const state = await roomState(node, room, user);
+    assert.equal(state.settings.maxParticipants, 7);
+    assert.equal(state.settings.allowChat, true);
+  });
+
+  test('time claims out of range (2^64+10 wraps to 10 in a long) are AUTH_FAILED', async () => {
+    const sub = `user-${randomUUID()}`;
+    // hand-written payload: the number must reach the node unrounded
+    const header = Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url');
+    const sign = (payloadText) => {
+      const head = `${header}.${Buffer.from(payloadText).toString('base64url')}`;
+      return `${head}.${createHmac('sha256', DEFAULT_SECRET).update(head).digest('base64url')}`;
+    };
+    const exp = nowSeconds() + 600;
+    for (const claims of [`"iat":18446744073709551626,"exp":${exp}`, `"nbf":18446744073709551626,"exp":${exp}`,
+      `"exp":18446744073709551626`, `"iat":1e400,"exp":${exp}`, `"exp":"${exp}"`]) {
+      await assertTokenRefused(sign(`{"sub":"${sub}","name":"N",${claims}}`), claims);
+    }
+    await connect(node, { auth: { token: sign(`{"sub":"${sub}","name":"N","iat":${nowSeconds()},"exp":${exp}}`) } }, 'sane');
   });
 });

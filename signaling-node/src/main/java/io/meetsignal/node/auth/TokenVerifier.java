@@ -1,5 +1,6 @@
 package io.meetsignal.node.auth;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.jsonwebtoken.Claims;
 import io.jsonwebtoken.JwsHeader;
 import io.jsonwebtoken.JwtException;
@@ -11,13 +12,16 @@ import io.jsonwebtoken.security.Keys;
 import io.meetsignal.node.config.NodeConfig;
 import io.meetsignal.node.config.Pem;
 import io.meetsignal.node.protocol.ErrorCode;
+import io.meetsignal.node.protocol.Json;
 import io.meetsignal.node.protocol.ProtocolException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.Key;
 import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Date;
 import java.util.Optional;
 import javax.crypto.SecretKey;
@@ -32,6 +36,9 @@ public final class TokenVerifier {
 
     /** How far the issuer's clock may be ahead of ours. */
     public static final Duration CLOCK_SKEW = Duration.ofSeconds(5);
+
+    /** The last second of the year 9999. */
+    private static final BigDecimal MAX_NUMERIC_DATE = BigDecimal.valueOf(253_402_300_799L);
 
     /** What a verified token proves; {@code nameClaim} is the {@code name} claim as it was (any JSON type, or null). */
     public record Verified(String subject, Object nameClaim) {
@@ -93,29 +100,58 @@ public final class TokenVerifier {
             if (subject == null || subject.isBlank()) {
                 throw ProtocolException.of(ErrorCode.AUTH_FAILED, "Token has no subject");
             }
-            checkLifetime(claims);
+            checkLifetime(token);
             return new Verified(subject, claims.get("name"));
         } catch (JwtException | IllegalArgumentException e) {
             throw ProtocolException.of(ErrorCode.AUTH_FAILED, "Invalid token");
         }
     }
 
-    /** exp present and not too far ahead; iat and nbf not in the future (jjwt checks exp and nbf themselves). */
-    private void checkLifetime(Claims claims) {
+    /**
+     * exp present and not too far ahead; iat and nbf not in the future. Read from the signed payload as written, so
+     * that a time claim of 2^64+10 (which a long would hold as 10), 1e400 or "123" cannot pass as another instant.
+     */
+    private void checkLifetime(String token) {
+        JsonNode payload;
+        try {
+            payload = Json.MAPPER.readTree(Base64.getUrlDecoder().decode(token.split("\\.", 3)[1]));
+        } catch (Exception e) {
+            throw ProtocolException.of(ErrorCode.AUTH_FAILED, "Invalid token");
+        }
         Instant now = clock.instant();
-        Date exp = claims.getExpiration();
+        Instant exp = numericDate(payload, "exp");
         if (exp == null) {
             throw ProtocolException.of(ErrorCode.AUTH_FAILED, "Token has no expiry (exp)");
         }
-        if (exp.toInstant().isAfter(now.plus(maxLifetime).plus(CLOCK_SKEW))) {
+        if (exp.isAfter(now.plus(maxLifetime).plus(CLOCK_SKEW))) {
             throw ProtocolException.of(ErrorCode.AUTH_FAILED, "Token expires too far in the future");
         }
+        if (!exp.isAfter(now.minus(CLOCK_SKEW))) {
+            throw ProtocolException.of(ErrorCode.AUTH_FAILED, "Invalid token");
+        }
         Instant latest = now.plus(CLOCK_SKEW);
-        Date iat = claims.getIssuedAt();
-        Date nbf = claims.getNotBefore();
-        if ((iat != null && iat.toInstant().isAfter(latest)) || (nbf != null && nbf.toInstant().isAfter(latest))) {
+        Instant iat = numericDate(payload, "iat");
+        Instant nbf = numericDate(payload, "nbf");
+        if ((iat != null && iat.isAfter(latest)) || (nbf != null && nbf.isAfter(latest))) {
             throw ProtocolException.of(ErrorCode.AUTH_FAILED, "Token is not valid yet");
         }
+    }
+
+    /** A NumericDate claim (RFC 7519: seconds, a JSON number) between 1970 and 9999, or null when absent. */
+    private static Instant numericDate(JsonNode payload, String claim) {
+        JsonNode value = payload.get(claim);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isNumber() || (value.isFloatingPointNumber() && !Double.isFinite(value.doubleValue()))) {
+            throw ProtocolException.of(ErrorCode.AUTH_FAILED, "Token claim " + claim + ": expected a number of seconds");
+        }
+        BigDecimal seconds = value.decimalValue();
+        if (seconds.signum() < 0 || seconds.compareTo(MAX_NUMERIC_DATE) > 0) {
+            throw ProtocolException.of(ErrorCode.AUTH_FAILED, "Token claim " + claim + ": out of range");
+        }
+        return Instant.ofEpochSecond(seconds.longValue(),
+                seconds.remainder(BigDecimal.ONE).movePointRight(9).intValue());
     }
 
     /** A verified subject from an {@code Authorization: Bearer} header value. */

@@ -109,4 +109,38 @@ class TokenVerifierTest {
         assertEquals("dev", live.verify(DevTokens.mint(config.auth(), "dev", "Dev", Duration.ofHours(1))).subject());
         assertEquals("dev", live.verify(DevTokens.mint(config.auth(), "dev", "Dev", Duration.ofHours(24))).subject());
     }
+
+    /** An HS256 token over exactly {@code payloadJson} (numbers as written, not as a Java type would hold them). */
+    private static String rawToken(String payloadJson) {
+        try {
+            var b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+            String head = b64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8))
+                    + "." + b64.encodeToString(payloadJson.getBytes(StandardCharsets.UTF_8));
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(KEY);
+            return head + "." + b64.encodeToString(mac.doFinal(head.getBytes(StandardCharsets.US_ASCII)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void timeClaimsOutsideTheirRangeInAnyEncodingAreRefused() {
+        long now = NOW.getEpochSecond();
+        long exp = now + 600;
+        assertEquals("alice", DEFAULT.verify(rawToken("{\"sub\":\"alice\",\"iat\":" + now + ",\"exp\":" + exp + "}")).subject());
+        for (String claims : java.util.List.of(
+                "\"iat\":18446744073709551626,\"exp\":" + exp,
+                "\"iat\":" + now + ",\"exp\":18446744073709551626",
+                "\"nbf\":18446744073709551626,\"exp\":" + exp,
+                "\"iat\":-18446744073709551626,\"exp\":" + exp,
+                "\"iat\":1e400,\"exp\":" + exp,
+                "\"exp\":1e400",
+                "\"exp\":\"" + exp + "\"",
+                "\"iat\":\"" + now + "\",\"exp\":" + exp,
+                "\"iat\":true,\"exp\":" + exp,
+                "\"exp\":null")) {
+            refusal(DEFAULT, rawToken("{\"sub\":\"alice\"," + claims + "}"));
+        }
+    }
 }
