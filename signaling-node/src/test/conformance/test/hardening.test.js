@@ -11,7 +11,7 @@ import { meeting } from '../lib/fixtures.js';
 import { closeAllPeers, connect, guest, refused } from '../lib/peer.js';
 import { assertRestError, createRoom, request, roomState } from '../lib/rest.js';
 import { newUser } from '../lib/jwt.js';
-import { JAR, baseEnv, startNode } from '../lib/server.js';
+import { JAR, baseEnv, startNode, startNodeExpectingFailure } from '../lib/server.js';
 
 const run = promisify(execFile);
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -210,5 +210,48 @@ describe('numbers out of range in any encoding (§7)', () => {
       await assertTokenRefused(sign(`{"sub":"${sub}","name":"N",${claims}}`), claims);
     }
     await connect(node, { auth: { token: sign(`{"sub":"${sub}","name":"N","iat":${nowSeconds()},"exp":${exp}}`) } }, 'sane');
+  });
+});
+
+describe('management port (§1)', () => {
+  /** Resolves with the status of GET /healthz at `host:port`, or with the connection error's code. */
+  async function probe(host, port) {
+    try {
+      const response = await fetch(`http://${host}:${port}/healthz`, { signal: AbortSignal.timeout(3_000) });
+      return response.status;
+    } catch (error) {
+      return error.cause?.code ?? error.name;
+    }
+  }
+
+  test('it binds loopback by default, not the public HOST', async () => {
+    // 127.0.0.2 is loopback too, but a different address than 127.0.0.1: a node on HOST=127.0.0.2 that bound its
+    // management port on HOST would answer there.
+    const other = await startNode({ NODE_ID: 'conf-hardening-mgmt', HOST: '127.0.0.2' });
+    try {
+      assert.equal(typeof (await probe('127.0.0.2', other.port)), 'number', 'the public port answers on HOST');
+      assert.equal(await probe('127.0.0.2', other.managementPort), 'ECONNREFUSED', 'management port on HOST');
+      assert.equal(await probe('127.0.0.1', other.managementPort), 200, 'management port on 127.0.0.1');
+    } finally {
+      await other.stop();
+    }
+  });
+
+  test('MANAGEMENT_HOST chooses its address', async () => {
+    const other = await startNode({ NODE_ID: 'conf-hardening-mgmt-host', MANAGEMENT_HOST: '127.0.0.3' });
+    try {
+      assert.equal(await probe('127.0.0.3', other.managementPort), 200);
+      assert.equal(await probe('127.0.0.1', other.managementPort), 'ECONNREFUSED');
+    } finally {
+      await other.stop();
+    }
+  });
+
+  test('a bad MANAGEMENT_HOST or JWT_MAX_LIFETIME stops the node with a message naming it', async () => {
+    for (const [variable, value] of [['MANAGEMENT_HOST', 'http://0.0.0.0:9091'], ['JWT_MAX_LIFETIME', 'forever']]) {
+      const { code, output } = await startNodeExpectingFailure({ [variable]: value });
+      assert.notEqual(code, 0);
+      assert.match(output, new RegExp(`${variable}:`), output);
+    }
   });
 });

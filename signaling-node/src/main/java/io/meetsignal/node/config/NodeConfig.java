@@ -18,6 +18,7 @@ import java.util.function.Function;
 public record NodeConfig(String host,
                          int port,
                          int managementPort,
+                         String managementHost,
                          String nodeId,
                          Optional<String> redisUrl,
                          String redisPrefix,
@@ -33,6 +34,8 @@ public record NodeConfig(String host,
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 3001;
     public static final int DEFAULT_MANAGEMENT_PORT = 9091;
+    /** Loopback: health, readiness and metrics are not public unless an operator says so (containers: 0.0.0.0). */
+    public static final String DEFAULT_MANAGEMENT_HOST = "127.0.0.1";
     public static final String DEFAULT_REDIS_PREFIX = "sig:";
     public static final Duration DEFAULT_NODE_TTL = Duration.ofSeconds(10);
     public static final Duration DEFAULT_RECOVERY_WINDOW = Duration.ofSeconds(30);
@@ -75,6 +78,7 @@ public record NodeConfig(String host,
         String host = p.string("HOST", DEFAULT_HOST);
         int port = p.integer("PORT", DEFAULT_PORT, 0, 65535);
         int managementPort = p.integer("MANAGEMENT_PORT", DEFAULT_MANAGEMENT_PORT, 0, 65535);
+        String managementHost = p.host("MANAGEMENT_HOST", DEFAULT_MANAGEMENT_HOST);
         String nodeId = p.string("NODE_ID", null);
         if (nodeId == null) {
             nodeId = defaultNodeId();
@@ -130,7 +134,7 @@ public record NodeConfig(String host,
         Duration drain = p.duration("DRAIN_SECONDS", DEFAULT_DRAIN);
         String logFormat = p.choice("LOG_FORMAT", "text", "text", "json");
         p.throwIfAny();
-        return new NodeConfig(host, port, managementPort, nodeId, redisUrl, prefix, auth, cors, autoCreate, limits,
+        return new NodeConfig(host, port, managementPort, managementHost, nodeId, redisUrl, prefix, auth, cors, autoCreate, limits,
                 nodeTtl, recovery, drain, logFormat);
     }
 
@@ -172,6 +176,18 @@ public record NodeConfig(String host,
                 return fallback;
             }
             return value.strip();
+        }
+
+        /** An IPv4 or IPv6 address (brackets optional) or a host name to bind to; no scheme, port or spaces. */
+        String host(String name, String fallback) {
+            return parse(name, fallback, raw -> {
+                String host = raw.startsWith("[") && raw.endsWith("]") ? raw.substring(1, raw.length() - 1) : raw;
+                boolean ipv6 = host.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9_.-]+)?");
+                if (!ipv6 && !host.matches("[A-Za-z0-9]([A-Za-z0-9._-]{0,252})")) {
+                    throw new IllegalArgumentException();
+                }
+                return host;
+            }, "an IP address or host name such as 127.0.0.1, 0.0.0.0 or ::");
         }
 
         private <T> T parse(String name, T fallback, Function<String, T> parser, String expected) {
