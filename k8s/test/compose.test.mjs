@@ -73,6 +73,21 @@ function composeProblems(doc) {
     const index = name.slice(4);
     if (haproxyEnv[`NODE${index}_ADDR`] !== `${name}:3001`) problems.push(`haproxy: NODE${index}_ADDR is not ${name}:3001`);
   }
+  // The management port (9091) is never published beyond the host's loopback, and no node port bypasses HAProxy.
+  for (const [name, service] of Object.entries(doc.services ?? {})) {
+    for (const mapping of service.ports ?? []) {
+      const text = typeof mapping === 'object'
+        ? `${mapping.host_ip ?? ''}:${mapping.published ?? ''}:${mapping.target}` : String(mapping);
+      const loopback = /^(127\.0\.0\.1|\[::1\]|::1):/.test(text);
+      if (/^node\d$/.test(name) && !loopback) problems.push(`${name}: publishes ${text} (nodes stay behind HAProxy)`);
+      if (/(^|:)9091(\/tcp)?$/.test(text) && !loopback) problems.push(`${name}: publishes the management port (${text})`);
+    }
+  }
+  const dockerfile = readFileSync(resolve(root, 'Dockerfile'), 'utf8');
+  const nodeSetsHost = nodes.every(([, service]) => ['0.0.0.0', '::'].includes(service.environment?.MANAGEMENT_HOST));
+  if (!/^\s*MANAGEMENT_HOST=0\.0\.0\.0\b/m.test(dockerfile) && !nodeSetsHost) {
+    problems.push('nodes: MANAGEMENT_HOST is not 0.0.0.0 (Dockerfile ENV or environment): HAProxy cannot check /readyz');
+  }
   for (const [name, service] of Object.entries(doc.services ?? {})) {
     if (service.image && (!service.image.includes(':') || service.image.endsWith(':latest'))) {
       if (!service.build) problems.push(`${name}: image ${service.image} is not pinned`);
@@ -102,6 +117,9 @@ describe('the compose checks fail when', () => {
     ['the stop grace period is shorter than the drain', (doc) => { doc.services.node3.stop_grace_period = '10s'; }, /node3: stop_grace_period must exceed/],
     ['two nodes share a NODE_ID', (doc) => { doc.services.node2.environment.NODE_ID = 'node1'; }, /node2: NODE_ID missing or not unique/],
     ['HAProxy misses a node', (doc) => { delete doc.services.haproxy.environment.NODE3_ADDR; }, /NODE3_ADDR/],
+    ['a node publishes its management port', (doc) => { doc.services.node1.ports = ['9091:9091']; }, /node1: publishes the management port \(9091:9091\)/],
+    ['a node publishes its public port', (doc) => { doc.services.node2.ports = [{ target: 3001, published: 3101 }]; }, /node2: publishes :3101:3001/],
+    ['HAProxy publishes a node management port on all interfaces', (doc) => { doc.services.haproxy.ports.push('0.0.0.0:9091:9091'); }, /haproxy: publishes the management port/],
     ['Redis floats on :latest', (doc) => { doc.services.redis.image = 'redis:latest'; }, /redis: image redis:latest is not pinned/],
   ];
   for (const [title, change, pattern] of cases) {
