@@ -182,6 +182,18 @@ function checkSignalingNode(workload, objects, violations) {
       );
     }
 
+    // Behind the Ingress every connection comes from ingress-nginx: per-client limits need X-Forwarded-For.
+    const env = (key) => resolveEnv(container, key, objects, namespaceOf(workload)).value;
+    if (env('TRUST_PROXY') !== 'true') {
+      violations.push(`${where} TRUST_PROXY is ${env('TRUST_PROXY') ?? 'unset'}: behind the Ingress every client would count as its address`);
+    }
+    if (!/^[1-9]\d*$/.test(env('MAX_CONNECTIONS_PER_IP') ?? '')) {
+      violations.push(`${where} MAX_CONNECTIONS_PER_IP is ${env('MAX_CONNECTIONS_PER_IP') ?? 'unset'} (expected a positive number)`);
+    }
+    if (!(env('CORS_ORIGINS') ?? '').trim()) {
+      violations.push(`${where} CORS_ORIGINS is empty: browsers on the web app's origin would be refused`);
+    }
+
     const { value, problems } = resolveEnv(container, 'DRAIN_SECONDS', objects, namespaceOf(workload));
     problems.forEach((problem) => violations.push(`${where} ${problem}`));
     const drain = value === undefined ? DEFAULT_DRAIN_SECONDS : durationSeconds(value);
