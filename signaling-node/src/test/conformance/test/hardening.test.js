@@ -217,7 +217,7 @@ describe('management port (§1)', () => {
   /** Resolves with the status of GET /healthz at `host:port`, or with the connection error's code. */
   async function probe(host, port) {
     try {
-      const response = await fetch(`http://${host}:${port}/healthz`, { signal: AbortSignal.timeout(3_000) });
+      const response = await fetch(`http://${host}:${port}/healthz`, { signal: AbortSignal.timeout(10_000) });
       return response.status;
     } catch (error) {
       return error.cause?.code ?? error.name;
