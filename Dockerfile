@@ -54,9 +54,13 @@ COPY --from=build --chown=root:root /signaling-node.jar /app/signaling-node.jar
 # the command line, so an operator replaces these by setting the variable (docker run -e,
 # compose environment, Kubernetes env). The heap follows the container's memory limit.
 # Nothing is written outside /tmp: the root filesystem may be mounted read-only.
+# MANAGEMENT_HOST: the node's own default is 127.0.0.1; in a container the probes, the load
+# balancer's health check and Prometheus come from outside it, so the image listens on every
+# interface. Publish only 3001 (`-p 3001:3001`); never publish 9091 beyond the host or cluster.
 ENV JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=75.0 -XX:InitialRAMPercentage=75.0 -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp" \
     HOST=0.0.0.0 \
     PORT=3001 \
+    MANAGEMENT_HOST=0.0.0.0 \
     MANAGEMENT_PORT=9091 \
     LOG_FORMAT=json
 

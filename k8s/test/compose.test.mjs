@@ -44,14 +44,13 @@ function envFile(path) {
 }
 
 /** Problems with a parsed compose file (empty when it is fine). */
-function composeProblems(doc) {
+function composeProblems(doc, example = envFile('deploy/cluster.env.example')) {
   const problems = [];
   if (!validate(doc)) {
     for (const error of validate.errors) problems.push(`schema: ${error.instancePath || '/'} ${error.message} ${JSON.stringify(error.params)}`);
   }
   if ('name' in doc) problems.push('top-level name: docker-compose v1 rejects it');
   if (!doc.version) problems.push('no version: docker-compose v1 needs one');
-  const example = envFile('deploy/cluster.env.example');
   const drain = durationSeconds(example.DRAIN_SECONDS ?? '20');
   const nodes = Object.entries(doc.services ?? {}).filter(([name]) => /^node\d$/.test(name));
   if (nodes.length < 2) problems.push('fewer than two signaling nodes');
@@ -72,6 +71,33 @@ function composeProblems(doc) {
     const haproxyEnv = doc.services.haproxy?.environment ?? {};
     const index = name.slice(4);
     if (haproxyEnv[`NODE${index}_ADDR`] !== `${name}:3001`) problems.push(`haproxy: NODE${index}_ADDR is not ${name}:3001`);
+  }
+  // The management port (9091) is never published beyond the host's loopback, and no node port bypasses HAProxy.
+  for (const [name, service] of Object.entries(doc.services ?? {})) {
+    for (const mapping of service.ports ?? []) {
+      const text = typeof mapping === 'object'
+        ? `${mapping.host_ip ?? ''}:${mapping.published ?? ''}:${mapping.target}` : String(mapping);
+      const loopback = /^(127\.0\.0\.1|\[::1\]|::1):/.test(text);
+      if (/^node\d$/.test(name) && !loopback) problems.push(`${name}: publishes ${text} (nodes stay behind HAProxy)`);
+      if (/(^|:)9091(\/tcp)?$/.test(text) && !loopback) problems.push(`${name}: publishes the management port (${text})`);
+    }
+  }
+  // Behind HAProxy: per-client limits by X-Forwarded-For, and the published origin allowed for browsers.
+  for (const [name, service] of nodes) {
+    const trust = String(service.environment?.TRUST_PROXY ?? example.TRUST_PROXY ?? '');
+    if (trust !== 'true') problems.push(`${name}: TRUST_PROXY is not true (every client would count as HAProxy's address)`);
+  }
+  const perIp = example.MAX_CONNECTIONS_PER_IP;
+  if (!/^[1-9]\d*$/.test(perIp ?? '')) problems.push(`cluster.env.example: MAX_CONNECTIONS_PER_IP is ${perIp ?? 'unset'} (expected a positive number)`);
+  const published = (doc.services.haproxy?.ports ?? []).map(String).find((p) => p.endsWith(':3001'));
+  const origins = (example.CORS_ORIGINS ?? '').split(',').map((o) => o.trim());
+  for (const origin of ['http://127.0.0.1:3001', 'http://localhost:3001']) {
+    if (!origins.includes(origin)) problems.push(`cluster.env.example: CORS_ORIGINS lacks ${origin} (HAProxy's ${published ?? 'published port'})`);
+  }
+  const dockerfile = readFileSync(resolve(root, 'Dockerfile'), 'utf8');
+  const nodeSetsHost = nodes.every(([, service]) => ['0.0.0.0', '::'].includes(service.environment?.MANAGEMENT_HOST));
+  if (!/^\s*MANAGEMENT_HOST=0\.0\.0\.0\b/m.test(dockerfile) && !nodeSetsHost) {
+    problems.push('nodes: MANAGEMENT_HOST is not 0.0.0.0 (Dockerfile ENV or environment): HAProxy cannot check /readyz');
   }
   for (const [name, service] of Object.entries(doc.services ?? {})) {
     if (service.image && (!service.image.includes(':') || service.image.endsWith(':latest'))) {
@@ -102,13 +128,20 @@ describe('the compose checks fail when', () => {
     ['the stop grace period is shorter than the drain', (doc) => { doc.services.node3.stop_grace_period = '10s'; }, /node3: stop_grace_period must exceed/],
     ['two nodes share a NODE_ID', (doc) => { doc.services.node2.environment.NODE_ID = 'node1'; }, /node2: NODE_ID missing or not unique/],
     ['HAProxy misses a node', (doc) => { delete doc.services.haproxy.environment.NODE3_ADDR; }, /NODE3_ADDR/],
+    ['a node publishes its management port', (doc) => { doc.services.node1.ports = ['9091:9091']; }, /node1: publishes the management port \(9091:9091\)/],
+    ['a node publishes its public port', (doc) => { doc.services.node2.ports = [{ target: 3001, published: 3101 }]; }, /node2: publishes :3101:3001/],
+    ['HAProxy publishes a node management port on all interfaces', (doc) => { doc.services.haproxy.ports.push('0.0.0.0:9091:9091'); }, /haproxy: publishes the management port/],
+    ['a node does not trust X-Forwarded-For', (doc) => { delete doc.services.node3.environment.TRUST_PROXY; }, /node3: TRUST_PROXY is not true/],
+    ['the per-IP limit is off', (doc, example) => { example.MAX_CONNECTIONS_PER_IP = '0'; }, /MAX_CONNECTIONS_PER_IP is 0/],
+    ["HAProxy's origin is not allowed", (doc, example) => { example.CORS_ORIGINS = 'http://localhost:3000'; }, /CORS_ORIGINS lacks http:\/\/127.0.0.1:3001/],
     ['Redis floats on :latest', (doc) => { doc.services.redis.image = 'redis:latest'; }, /redis: image redis:latest is not pinned/],
   ];
   for (const [title, change, pattern] of cases) {
     test(title, () => {
       const doc = compose();
-      change(doc);
-      const problems = composeProblems(doc);
+      const example = envFile('deploy/cluster.env.example');
+      change(doc, example);
+      const problems = composeProblems(doc, example);
       assert.ok(problems.some((p) => pattern.test(p)), `expected ${pattern}, got ${JSON.stringify(problems, null, 2)}`);
     });
   }

@@ -160,6 +160,25 @@ describe('the policy fails when', () => {
     ['the root filesystem is writable', ({ node }) => { node.securityContext.readOnlyRootFilesystem = false; }, /readOnlyRootFilesystem is not true/],
     ['an image floats on :latest', ({ redis }) => { redis.spec.template.spec.containers[0].image = 'redis:latest'; }, /image redis:latest is not pinned/],
     ['an image has no tag', ({ node }) => { node.image = 'registry.example.com:5000/signaling-node'; }, /is not pinned/],
+    ['the nodes do not trust X-Forwarded-For', ({ configMap }) => { configMap.data.TRUST_PROXY = 'false'; }, /TRUST_PROXY is false/],
+    ['the per-IP limit is missing', ({ configMap }) => { delete configMap.data.MAX_CONNECTIONS_PER_IP; }, /MAX_CONNECTIONS_PER_IP is unset/],
+    ['the per-IP limit is not a number', ({ node }) => { node.env.push({ name: 'MAX_CONNECTIONS_PER_IP', value: 'lots' }); }, /MAX_CONNECTIONS_PER_IP is lots/],
+    ['CORS_ORIGINS is dropped', ({ configMap }) => { delete configMap.data.CORS_ORIGINS; }, /CORS_ORIGINS is empty/],
+    ['the management port binds loopback (probes would fail)', ({ configMap }) => { delete configMap.data.MANAGEMENT_HOST; }, /MANAGEMENT_HOST is unset/],
+    ['MANAGEMENT_HOST is overridden with 127.0.0.1 in env', ({ node }) => { node.env.push({ name: 'MANAGEMENT_HOST', value: '127.0.0.1' }); }, /MANAGEMENT_HOST is 127.0.0.1/],
+    ['the Service is a LoadBalancer with the management port', ({ service }) => { service.spec.type = 'LoadBalancer'; }, /Service\/signaling-node of type LoadBalancer exposes the management port \(management\)/],
+    ['a NodePort Service targets the management port by number', ({ service }) => {
+      service.spec.type = 'NodePort';
+      service.spec.ports = [{ name: 'm', port: 80, targetPort: 9091 }];
+    }, /of type NodePort exposes the management port \(m\)/],
+    ['the Ingress routes /metrics to the management port', ({ objects }) => {
+      const ingress = objects.find((o) => o.kind === 'Ingress');
+      ingress.spec.rules[0].http.paths.push({ path: '/metrics', pathType: 'Prefix', backend: { service: { name: 'signaling-node', port: { name: 'management' } } } });
+    }, /Ingress\/signaling-node routes to the management port of Service\/signaling-node/],
+    ['the Ingress routes to the management port by number', ({ objects }) => {
+      const ingress = objects.find((o) => o.kind === 'Ingress');
+      ingress.spec.rules[0].http.paths[0].backend.service.port = { number: 9091 };
+    }, /routes to the management port/],
   ];
   for (const [title, change, pattern] of cases) {
     test(title, () => assertViolation(mutated(change), pattern));

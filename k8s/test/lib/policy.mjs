@@ -13,6 +13,8 @@ const MANAGEMENT_PORT_NAME = 'management';
 /** Liveness must not depend on Redis: only this path qualifies. */
 const LIVENESS_PATH = '/healthz';
 const READINESS_PATH = '/readyz';
+/** Addresses that the kubelet's probes (pod IP) reach; the node's own default 127.0.0.1 is not one. */
+const ALL_INTERFACES = new Set(['0.0.0.0', '::', '[::]']);
 
 function name(object) {
   return `${object.kind}/${object.metadata?.name ?? '?'}`;
@@ -171,6 +173,27 @@ function checkSignalingNode(workload, objects, violations) {
       violations.push(`${where} readinessProbe must be GET ${READINESS_PATH} on the management port`);
     }
 
+    const managementHost = resolveEnv(container, 'MANAGEMENT_HOST', objects, namespaceOf(workload));
+    managementHost.problems.forEach((problem) => violations.push(`${where} ${problem}`));
+    if (!ALL_INTERFACES.has(managementHost.value)) {
+      violations.push(
+        `${where} MANAGEMENT_HOST is ${managementHost.value ?? 'unset (the node binds 127.0.0.1)'}: `
+          + 'the probes and Prometheus reach the pod IP, so it must be 0.0.0.0 or ::',
+      );
+    }
+
+    // Behind the Ingress every connection comes from ingress-nginx: per-client limits need X-Forwarded-For.
+    const env = (key) => resolveEnv(container, key, objects, namespaceOf(workload)).value;
+    if (env('TRUST_PROXY') !== 'true') {
+      violations.push(`${where} TRUST_PROXY is ${env('TRUST_PROXY') ?? 'unset'}: behind the Ingress every client would count as its address`);
+    }
+    if (!/^[1-9]\d*$/.test(env('MAX_CONNECTIONS_PER_IP') ?? '')) {
+      violations.push(`${where} MAX_CONNECTIONS_PER_IP is ${env('MAX_CONNECTIONS_PER_IP') ?? 'unset'} (expected a positive number)`);
+    }
+    if (!(env('CORS_ORIGINS') ?? '').trim()) {
+      violations.push(`${where} CORS_ORIGINS is empty: browsers on the web app's origin would be refused`);
+    }
+
     const { value, problems } = resolveEnv(container, 'DRAIN_SECONDS', objects, namespaceOf(workload));
     problems.forEach((problem) => violations.push(`${where} ${problem}`));
     const drain = value === undefined ? DEFAULT_DRAIN_SECONDS : durationSeconds(value);
@@ -240,11 +263,63 @@ function checkSelectors(objects, violations) {
   }
 }
 
+/** The container port that `servicePort` of `service` targets in the selected pods, or undefined. */
+function targetedContainerPort(service, servicePort, objects) {
+  const target = servicePort.targetPort ?? servicePort.port;
+  for (const workload of workloads(objects)) {
+    if (namespaceOf(workload) !== namespaceOf(service)) continue;
+    if (!mapSelects(service.spec?.selector, workload.spec.template.metadata?.labels)) continue;
+    for (const container of workload.spec.template.spec?.containers ?? []) {
+      const found = (container.ports ?? []).find(
+        (p) => (typeof target === 'string' ? p.name === target : p.containerPort === target),
+      );
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The management port (health, readiness, metrics) stays inside the cluster: a Service that reaches it is
+ * ClusterIP, and no Ingress routes to it.
+ */
+function checkManagementExposure(objects, violations) {
+  const services = objects.filter((o) => o.kind === 'Service');
+  const isManagement = (service, port) => targetedContainerPort(service, port, objects)?.name === MANAGEMENT_PORT_NAME;
+  for (const service of services) {
+    const type = service.spec?.type ?? 'ClusterIP';
+    if (type === 'ClusterIP' || type === 'ExternalName') continue;
+    for (const port of service.spec?.ports ?? []) {
+      if (isManagement(service, port)) {
+        violations.push(`${name(service)} of type ${type} exposes the management port (${port.name ?? port.port}) outside the cluster`);
+      }
+    }
+  }
+  for (const ingress of objects.filter((o) => o.kind === 'Ingress')) {
+    const backends = [ingress.spec?.defaultBackend, ...(ingress.spec?.rules ?? []).flatMap(
+      (rule) => (rule.http?.paths ?? []).map((path) => path.backend),
+    )].filter((backend) => backend?.service);
+    for (const backend of backends) {
+      const service = services.find(
+        (s) => s.metadata?.name === backend.service.name && namespaceOf(s) === namespaceOf(ingress),
+      );
+      const wanted = backend.service.port ?? {};
+      const port = (service?.spec?.ports ?? []).find(
+        (p) => (wanted.name !== undefined ? p.name === wanted.name : p.port === wanted.number),
+      );
+      if (service && port && isManagement(service, port)) {
+        violations.push(`${name(ingress)} routes to the management port of ${name(service)} (${port.name ?? port.port})`);
+      }
+    }
+  }
+}
+
 /** Every rule broken by `objects` (rendered manifests), as readable messages. */
 export function policyViolations(objects) {
   const violations = [];
   checkSelectors(objects, violations);
   checkServices(objects, violations);
+  checkManagementExposure(objects, violations);
   for (const workload of workloads(objects)) {
     checkProbes(workload, violations);
     checkSecurity(workload, violations);

@@ -57,11 +57,16 @@ public final class Main {
             System.err.println("signaling-node: JWT_SECRET must be set to mint a token");
             return 2;
         }
+        long maxTtl = config.auth().maxLifetime().toSeconds();
         long ttl;
         try {
-            ttl = args.length == 4 ? Long.parseLong(args[3]) : 3600;
+            ttl = args.length == 4 ? Long.parseLong(args[3]) : Math.min(3600, maxTtl);
         } catch (NumberFormatException e) {
             System.err.println("ttlSeconds: '" + args[3] + "' (expected: a whole number of seconds)");
+            return 2;
+        }
+        if (ttl < 1 || ttl > maxTtl) {
+            System.err.println("ttlSeconds: " + ttl + " (expected: 1-" + maxTtl + ", JWT_MAX_LIFETIME)");
             return 2;
         }
         String name = args.length >= 3 ? args[2] : null;

@@ -94,7 +94,7 @@ public final class SignalingNode implements AutoCloseable {
         metrics.overload(loopLag, admission);
         server = new SignalingServer(config, store, sessions, rooms, recovery, signals, tokens, metrics,
                 accepting::get, loopLag, admission);
-        management = new ManagementServer(config.host(), config.managementPort(), readiness, metrics);
+        management = new ManagementServer(config.managementHost(), config.managementPort(), readiness, metrics);
     }
 
     /** Builds and starts a node; the ports are bound when this returns. */
@@ -104,7 +104,7 @@ public final class SignalingNode implements AutoCloseable {
             node.readiness.start();
             node.liveness.start();
             node.publicAddress = bind(config.port(), config.host(), node.server::start);
-            node.managementAddress = bind(config.managementPort(), config.host(), node.management::start);
+            node.managementAddress = bind(config.managementPort(), config.managementHost(), node.management::start);
         } catch (RuntimeException e) {
             node.close();
             throw e;

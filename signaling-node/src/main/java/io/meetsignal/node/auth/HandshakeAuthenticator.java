@@ -35,8 +35,10 @@ public final class HandshakeAuthenticator {
             if (claimedUser != null && !(claimedUser.isTextual() && claimedUser.textValue().equals(verified.subject()))) {
                 throw ProtocolException.of(ErrorCode.AUTH_FAILED, "userId does not match the token");
             }
-            String name = displayName != null ? displayName.textValue() : verified.name();
-            return new Identity(verified.subject(), DisplayNames.clean(name));
+            String name = displayName != null
+                    ? DisplayNames.clean(displayName.textValue())
+                    : DisplayNames.cleanClaim(verified.nameClaim());
+            return new Identity(verified.subject(), name);
         }
         if (!allowGuests) {
             throw ProtocolException.of(ErrorCode.GUESTS_NOT_ALLOWED, "Guests are not allowed on this server");

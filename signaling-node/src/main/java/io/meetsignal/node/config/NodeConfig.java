@@ -18,6 +18,7 @@ import java.util.function.Function;
 public record NodeConfig(String host,
                          int port,
                          int managementPort,
+                         String managementHost,
                          String nodeId,
                          Optional<String> redisUrl,
                          String redisPrefix,
@@ -33,18 +34,22 @@ public record NodeConfig(String host,
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 3001;
     public static final int DEFAULT_MANAGEMENT_PORT = 9091;
+    /** Loopback: health, readiness and metrics are not public unless an operator says so (containers: 0.0.0.0). */
+    public static final String DEFAULT_MANAGEMENT_HOST = "127.0.0.1";
     public static final String DEFAULT_REDIS_PREFIX = "sig:";
     public static final Duration DEFAULT_NODE_TTL = Duration.ofSeconds(10);
     public static final Duration DEFAULT_RECOVERY_WINDOW = Duration.ofSeconds(30);
     public static final Duration DEFAULT_DRAIN = Duration.ofSeconds(20);
     public static final int MIN_SECRET_BYTES = 32;
+    public static final Duration DEFAULT_JWT_MAX_LIFETIME = Duration.ofHours(24);
 
     /** Handshake authentication settings. */
     public record Auth(Optional<String> jwtSecret,
                        Optional<String> jwtPublicKey,
                        Optional<String> issuer,
                        Optional<String> audience,
-                       boolean allowGuests) {
+                       boolean allowGuests,
+                       Duration maxLifetime) {
     }
 
     /** Per-socket and per-node limits (PROTOCOL.md §7). */
@@ -77,6 +82,7 @@ public record NodeConfig(String host,
         String host = p.string("HOST", DEFAULT_HOST);
         int port = p.integer("PORT", DEFAULT_PORT, 0, 65535);
         int managementPort = p.integer("MANAGEMENT_PORT", DEFAULT_MANAGEMENT_PORT, 0, 65535);
+        String managementHost = p.host("MANAGEMENT_HOST", DEFAULT_MANAGEMENT_HOST);
         String nodeId = p.string("NODE_ID", null);
         if (nodeId == null) {
             nodeId = defaultNodeId();
@@ -106,7 +112,8 @@ public record NodeConfig(String host,
             }
         });
         Auth auth = new Auth(secret, publicKey, Optional.ofNullable(p.string("JWT_ISSUER", null)),
-                Optional.ofNullable(p.string("JWT_AUDIENCE", null)), p.bool("ALLOW_GUESTS", true));
+                Optional.ofNullable(p.string("JWT_AUDIENCE", null)), p.bool("ALLOW_GUESTS", true),
+                p.duration("JWT_MAX_LIFETIME", DEFAULT_JWT_MAX_LIFETIME));
 
         List<String> cors = p.list("CORS_ORIGINS");
         for (String origin : cors) {
@@ -133,7 +140,7 @@ public record NodeConfig(String host,
         Duration drain = p.duration("DRAIN_SECONDS", DEFAULT_DRAIN);
         String logFormat = p.choice("LOG_FORMAT", "text", "text", "json");
         p.throwIfAny();
-        return new NodeConfig(host, port, managementPort, nodeId, redisUrl, prefix, auth, cors, autoCreate, limits,
+        return new NodeConfig(host, port, managementPort, managementHost, nodeId, redisUrl, prefix, auth, cors, autoCreate, limits,
                 nodeTtl, recovery, drain, logFormat);
     }
 
@@ -175,6 +182,18 @@ public record NodeConfig(String host,
                 return fallback;
             }
             return value.strip();
+        }
+
+        /** An IPv4 or IPv6 address (brackets optional) or a host name to bind to; no scheme, port or spaces. */
+        String host(String name, String fallback) {
+            return parse(name, fallback, raw -> {
+                String host = raw.startsWith("[") && raw.endsWith("]") ? raw.substring(1, raw.length() - 1) : raw;
+                boolean ipv6 = host.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9_.-]+)?");
+                if (!ipv6 && !host.matches("[A-Za-z0-9]([A-Za-z0-9._-]{0,252})")) {
+                    throw new IllegalArgumentException();
+                }
+                return host;
+            }, "an IP address or host name such as 127.0.0.1, 0.0.0.0 or ::");
         }
 
         private <T> T parse(String name, T fallback, Function<String, T> parser, String expected) {
@@ -229,7 +248,7 @@ public record NodeConfig(String host,
             }, String.join(" or ", allowed));
         }
 
-        /** Whole seconds ({@code 10}), or with a unit: {@code 500ms}, {@code 10s}, {@code 2m}. */
+        /** Whole seconds ({@code 10}), or with a unit: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 24h}. */
         Duration duration(String name, Duration fallback) {
             return duration(name, fallback, false);
         }
@@ -245,6 +264,8 @@ public record NodeConfig(String host,
                     d = Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1)));
                 } else if (value.endsWith("m")) {
                     d = Duration.ofMinutes(Long.parseLong(value.substring(0, value.length() - 1)));
+                } else if (value.endsWith("h")) {
+                    d = Duration.ofHours(Long.parseLong(value.substring(0, value.length() - 1)));
                 } else {
                     d = Duration.ofSeconds(Long.parseLong(value));
                 }
@@ -252,8 +273,8 @@ public record NodeConfig(String host,
                     throw new IllegalArgumentException();
                 }
                 return d;
-            }, zeroAllowed ? "a duration such as 30, 30s or 500ms (0 turns it off)"
-                    : "a positive duration such as 10, 10s or 500ms");
+            }, zeroAllowed ? "a duration such as 30, 30s, 2m or 500ms (0 turns it off)"
+                    : "a positive duration such as 10, 10s, 2m, 24h or 500ms");
         }
 
         List<String> list(String name) {

@@ -233,8 +233,10 @@ final class RestApi extends ChannelInboundHandlerAdapter {
         Integer max = null;
         JsonNode maxNode = body.get("maxParticipants");
         if (maxNode != null && !maxNode.isNull()) {
-            if (!maxNode.isIntegralNumber() || maxNode.asLong() < RoomSettings.MIN_PARTICIPANTS
-                    || maxNode.asLong() > RoomSettings.MAX_PARTICIPANTS) {
+            // canConvertToInt first: asLong() of 2^64+10 is 10 (PROTOCOL.md §7: out of range in any encoding is 400)
+            if (!maxNode.isIntegralNumber() || !maxNode.canConvertToInt()
+                    || maxNode.intValue() < RoomSettings.MIN_PARTICIPANTS
+                    || maxNode.intValue() > RoomSettings.MAX_PARTICIPANTS) {
                 throw invalid("maxParticipants: expected an integer " + RoomSettings.MIN_PARTICIPANTS + "-"
                         + RoomSettings.MAX_PARTICIPANTS);
             }

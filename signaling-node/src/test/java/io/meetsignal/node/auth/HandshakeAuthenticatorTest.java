@@ -147,4 +147,17 @@ class HandshakeAuthenticatorTest {
         assertEquals("dev", id.userId());
         assertEquals(Optional.of(SECRET), config.auth().jwtSecret());
     }
+
+    @Test
+    void theNameClaimAndTheHandshakeNameFollowTheSameRules() {
+        Instant exp = Instant.now().plusSeconds(60);
+        assertEquals("Alice", DEFAULT.authenticate(auth("token", token("alice", "A\u200blice\u202e", exp))).displayName());
+        assertEquals(ErrorCode.DISPLAY_NAME_REQUIRED, refusal(DEFAULT, auth("token", token("alice", "\u200b\u2066", exp))));
+        assertEquals(ErrorCode.INVALID_PAYLOAD, refusal(DEFAULT, auth("token", token("alice", "y".repeat(51), exp))));
+        String numericName = Jwts.builder().subject("alice").claim("name", 7).expiration(Date.from(exp))
+                .signWith(KEY, Jwts.SIG.HS256).compact();
+        assertEquals(ErrorCode.INVALID_PAYLOAD, refusal(DEFAULT, auth("token", numericName)));
+        assertEquals("Chosen", DEFAULT.authenticate(auth("token", numericName, "displayName", "\u200fChosen")).displayName());
+        assertEquals(ErrorCode.DISPLAY_NAME_REQUIRED, refusal(DEFAULT, auth("displayName", "\u200b \u200c")));
+    }
 }

@@ -75,4 +75,31 @@ class NodeConfigTest {
                 NodeConfig.from(Map.of("CORS_ORIGINS", "https://a.example, http://b.example:8080")).corsOrigins());
         assertEquals(List.of("*"), NodeConfig.from(Map.of("CORS_ORIGINS", "*")).corsOrigins());
     }
+
+    @Test
+    void jwtMaxLifetimeDefaultsToADayAndTakesHours() {
+        assertEquals(Duration.ofHours(24), NodeConfig.from(Map.of()).auth().maxLifetime());
+        assertEquals(Duration.ofHours(12), NodeConfig.from(Map.of("JWT_MAX_LIFETIME", "12h")).auth().maxLifetime());
+        assertEquals(Duration.ofMinutes(30), NodeConfig.from(Map.of("JWT_MAX_LIFETIME", "30m")).auth().maxLifetime());
+        for (String bad : List.of("forever", "0", "-1h", "99999999999999999h")) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> NodeConfig.from(Map.of("JWT_MAX_LIFETIME", bad)), bad);
+            assertTrue(e.problems().stream().anyMatch(p -> p.startsWith("JWT_MAX_LIFETIME:")), bad + ": " + e.problems());
+        }
+    }
+
+    @Test
+    void theManagementPortBindsLoopbackUnlessToldOtherwise() {
+        assertEquals("127.0.0.1", NodeConfig.from(Map.of()).managementHost());
+        assertEquals("127.0.0.1", NodeConfig.from(Map.of("HOST", "0.0.0.0")).managementHost());
+        assertEquals("0.0.0.0", NodeConfig.from(Map.of("MANAGEMENT_HOST", "0.0.0.0")).managementHost());
+        assertEquals("::", NodeConfig.from(Map.of("MANAGEMENT_HOST", "[::]")).managementHost());
+        assertEquals("::1", NodeConfig.from(Map.of("MANAGEMENT_HOST", "::1")).managementHost());
+        assertEquals("mgmt.internal", NodeConfig.from(Map.of("MANAGEMENT_HOST", "mgmt.internal")).managementHost());
+        for (String bad : List.of("http://0.0.0.0", "10.0.0.1:9091", "two words", "-x", "a/b")) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> NodeConfig.from(Map.of("MANAGEMENT_HOST", bad)), bad);
+            assertTrue(e.problems().stream().anyMatch(p -> p.startsWith("MANAGEMENT_HOST:")), bad + ": " + e.problems());
+        }
+    }
 }

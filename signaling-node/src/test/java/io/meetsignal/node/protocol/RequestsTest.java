@@ -52,5 +52,8 @@ class RequestsTest {
     void joinDisplayNameFollowsTheHandshakeRules() {
         assertEquals("Zed", Requests.JoinRoom.from(json("{\"roomCode\":\"abc\",\"displayName\":\" Zed\\u0000 \"}")).displayName());
         assertEquals(ErrorCode.DISPLAY_NAME_REQUIRED, code(() -> Requests.JoinRoom.from(json("{\"roomCode\":\"abc\",\"displayName\":\"  \"}"))));
+        assertEquals("Zed", Requests.JoinRoom.from(json("{\"roomCode\":\"abc\",\"displayName\":\"\\u202eZ\\u200bed\"}")).displayName());
+        assertEquals(ErrorCode.DISPLAY_NAME_REQUIRED, code(() -> Requests.JoinRoom.from(json("{\"roomCode\":\"abc\",\"displayName\":\"\\u200b\\u200d\"}"))));
+        assertEquals(ErrorCode.INVALID_PAYLOAD, code(() -> Requests.JoinRoom.from(json("{\"roomCode\":\"abc\",\"displayName\":[\"x\"]}"))));
     }
 }
