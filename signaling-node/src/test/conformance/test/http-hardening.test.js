@@ -63,8 +63,11 @@ describe('pending long-polls are answered when their session ends (§8)', () => 
       const pending = await session.startPoll();
       await session.send(`40${JSON.stringify({ displayName: 'Again' })}`);
       answer = await pending.response(1, 2_000);
-      assert.ok(await pending.closesWithin(2_000), 'the connection of the answered poll is closed');
-      if (answer.status === 200) break;
+      if (answer.status === 200) {
+        assert.ok(await pending.closesWithin(2_000), 'the connection of the answered poll is closed');
+        break;
+      }
+      // a 400 is an ordinary answer: its keep-alive connection may stay open for the next request
       assert.equal(answer.status, 400, `attempt ${attempt}: ${answer.status} ${answer.body}`);
       assert.match(answer.body, /Session ID unknown/);
     }
