@@ -30,8 +30,8 @@ final class EventRouter {
 
     EventRouter(RoomService rooms, SignalService signals) {
         handlers = Map.ofEntries(
-                Map.entry(JOIN_ROOM, (s, p) -> rooms.join(s, JoinRoom.from(p))),
-                Map.entry(LEAVE_ROOM, (s, p) -> rooms.leave(s, RoomRef.from(p))),
+                Map.entry(JOIN_ROOM, (s, p) -> rooms.joining().join(s, JoinRoom.from(p))),
+                Map.entry(LEAVE_ROOM, (s, p) -> rooms.departures().leave(s, RoomRef.from(p))),
                 Map.entry(OFFER, (s, p) -> signals.relay(s, OFFER, Signal.from(p, "sdp"))),
                 Map.entry(ANSWER, (s, p) -> signals.relay(s, ANSWER, Signal.from(p, "sdp"))),
                 Map.entry(ICE_CANDIDATE, (s, p) -> signals.relay(s, ICE_CANDIDATE, Signal.from(p, "candidate"))),
@@ -43,12 +43,12 @@ final class EventRouter {
                 Map.entry(CHAT_MESSAGE, (s, p) -> signals.chat(s, Chat.from(p))),
                 Map.entry(TYPING_START, (s, p) -> signals.typing(s, RoomRef.from(p), true)),
                 Map.entry(TYPING_STOP, (s, p) -> signals.typing(s, RoomRef.from(p), false)),
-                Map.entry(MUTE_PARTICIPANT, (s, p) -> rooms.mute(s, HostTarget.from(p))),
-                Map.entry(REMOVE_PARTICIPANT, (s, p) -> rooms.remove(s, HostTarget.from(p))),
-                Map.entry(LOCK_ROOM, (s, p) -> rooms.lock(s, Flag.from(p, "locked"))),
-                Map.entry(END_ROOM, (s, p) -> rooms.end(s, RoomRef.from(p))),
-                Map.entry(ADMIT_PARTICIPANT, (s, p) -> rooms.admit(s, HostTarget.from(p))),
-                Map.entry(DENY_PARTICIPANT, (s, p) -> rooms.deny(s, HostTarget.from(p))));
+                Map.entry(MUTE_PARTICIPANT, (s, p) -> rooms.host().mute(s, HostTarget.from(p))),
+                Map.entry(REMOVE_PARTICIPANT, (s, p) -> rooms.host().remove(s, HostTarget.from(p))),
+                Map.entry(LOCK_ROOM, (s, p) -> rooms.host().lock(s, Flag.from(p, "locked"))),
+                Map.entry(END_ROOM, (s, p) -> rooms.host().end(s, RoomRef.from(p))),
+                Map.entry(ADMIT_PARTICIPANT, (s, p) -> rooms.waitingRoom().admit(s, HostTarget.from(p))),
+                Map.entry(DENY_PARTICIPANT, (s, p) -> rooms.waitingRoom().deny(s, HostTarget.from(p))));
     }
 
     Set<String> events() {

@@ -79,10 +79,6 @@ final class Replies {
     }
 
     static Throwable unwrap(Throwable failure) {
-        Throwable cause = failure;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
+        return io.meetsignal.node.service.Stages.unwrap(failure);
     }
 }

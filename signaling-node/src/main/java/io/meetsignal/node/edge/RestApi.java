@@ -118,14 +118,14 @@ final class RestApi extends ChannelInboundHandlerAdapter {
                 return asHost(request, parts[1]).thenCompose(this::withParticipants);
             }
             if (parts.length == 2 && method.equals(HttpMethod.DELETE)) {
-                return asHost(request, parts[1]).thenCompose(room -> rooms.endRoom(room.id()))
+                return asHost(request, parts[1]).thenCompose(room -> rooms.admin().endRoom(room.id()))
                         .thenApply(ended -> new Reply(HttpResponseStatus.NO_CONTENT, null));
             }
             if (parts.length == 3 && parts[2].equals("settings") && method.equals(HttpMethod.PATCH)) {
                 SettingsPatch patch = settingsPatch(body(request));
                 return asHost(request, parts[1]).thenCompose(room -> {
                     validate(room.settings(), patch);
-                    return rooms.updateSettings(room.id(), patch);
+                    return rooms.admin().updateSettings(room.id(), patch);
                 }).thenApply(updated -> new Reply(HttpResponseStatus.OK, RoomView.of(updated.orElseThrow(
                         () -> new RestException(HttpResponseStatus.NOT_FOUND, ErrorCode.ROOM_NOT_FOUND,
                                 "Room is no longer active")))));
@@ -158,7 +158,7 @@ final class RestApi extends ChannelInboundHandlerAdapter {
 
     private CompletionStage<Room> createWithFreshCode(String hostId, String name, RoomSettings settings, int attempts) {
         String code = RoomCodes.generate();
-        Room room = rooms.newRoom(code, name, hostId, settings);
+        Room room = rooms.admin().newRoom(code, name, hostId, settings);
         return store.createRoom(room).handle((created, failure) -> {
             if (failure == null) {
                 return CompletableFuture.completedStage(created);

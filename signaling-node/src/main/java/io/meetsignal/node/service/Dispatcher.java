@@ -95,7 +95,7 @@ public final class Dispatcher implements Consumer<ClusterMessage> {
         log.info("Socket {} was recovered on another node; forgetting it here", session.socketId());
         session.cancelExpiry();
         if (roomId.equals(session.roomId())) {
-            rooms.forgetSeat(session);
+            rooms.departures().forgetSeat(session);
         }
         sessions.remove(session);
         if (!session.detached()) {
@@ -109,7 +109,7 @@ public final class Dispatcher implements Consumer<ClusterMessage> {
             log.debug("No local socket {} for {}", event.socketId(), event.event());
             if (event.action() == ClusterMessage.SocketAction.SEAT) {
                 // admitted while it went away: the seat must not outlive the socket
-                released(rooms.releaseAbsent(event.roomId(), event.socketId()), event.socketId());
+                released(rooms.departures().releaseAbsent(event.roomId(), event.socketId()), event.socketId());
             }
             return;
         }
@@ -130,7 +130,7 @@ public final class Dispatcher implements Consumer<ClusterMessage> {
 
     private void unseat(Session session, String roomId) {
         if (roomId.equals(session.roomId())) {
-            rooms.forgetSeat(session);
+            rooms.departures().forgetSeat(session);
         }
         if (roomId.equals(session.waitingRoomId())) {
             sessions.waitIn(session, null);
@@ -161,7 +161,7 @@ public final class Dispatcher implements Consumer<ClusterMessage> {
             // its cleanup began meanwhile and may have read no seat: release this one here
             sessions.endJoin(session, roomId);
             session.abandonJoin();
-            released(rooms.releaseGone(session), session.socketId());
+            released(rooms.departures().releaseGone(session), session.socketId());
             return;
         }
         rosters.prepare(roomId);

@@ -75,7 +75,7 @@ public final class NodeLiveness implements AutoCloseable {
             if (!continued && beating) {
                 log.warn("The heartbeat of node {} was gone (shared state lost or unreachable for {}); "
                         + "putting back the seats of its sockets", nodeId, ttl);
-                rooms.restoreLocalSeats().whenComplete((restored, restoreFailure) -> {
+                rooms.repair().restoreLocalSeats().whenComplete((restored, restoreFailure) -> {
                     if (restoreFailure != null) {
                         log.warn("Restoring the seats of node {} failed: {}", nodeId, restoreFailure.toString());
                     } else {
@@ -124,7 +124,7 @@ public final class NodeLiveness implements AutoCloseable {
                         if (!seats.isEmpty()) {
                             log.warn("Node {} is lost; released its {} seats and waiting places", node, seats.size());
                         }
-                        return rooms.announceReleased(seats, RoomService.REASON_NODE_LOST);
+                        return rooms.repair().announceReleased(seats, RoomService.REASON_NODE_LOST);
                     })).thenApply(ran -> null));
         }
         return all;

@@ -102,7 +102,7 @@ public final class Recovery {
             return;
         }
         log.info("Socket {} did not come back within {}", session.socketId(), window);
-        rooms.disconnected(session).whenComplete((nothing, failure) -> {
+        rooms.departures().disconnected(session).whenComplete((nothing, failure) -> {
             if (failure != null) {
                 log.warn("Releasing the seat of socket {} failed: {}", session.socketId(), failure.toString());
             }
@@ -191,7 +191,7 @@ public final class Recovery {
             log.warn("Socket {} came back with another identity; not recovered", socketId);
             sessions.add(session);
             sessions.seat(session, roomId, null);
-            return rooms.disconnected(session).thenApply(nothing -> Optional.<Recovered>empty());
+            return rooms.departures().disconnected(session).thenApply(nothing -> Optional.<Recovered>empty());
         }
         session.displayName(taken.seat().displayName());
         sessions.add(session);
@@ -266,6 +266,6 @@ public final class Recovery {
             sessions.endJoin(session, roomId);
         }
         session.abandonJoin();
-        return rooms.disconnected(session).handle((nothing, failure) -> Optional.empty());
+        return rooms.departures().disconnected(session).handle((nothing, failure) -> Optional.empty());
     }
 }

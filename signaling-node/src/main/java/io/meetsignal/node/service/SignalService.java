@@ -17,6 +17,7 @@ import io.meetsignal.cluster.MediaChange;
 import io.meetsignal.cluster.Participant;
 import io.meetsignal.cluster.Room;
 import io.meetsignal.cluster.RoomSettings;
+import io.meetsignal.node.protocol.Refusals;
 import io.meetsignal.node.protocol.ErrorCode;
 import io.meetsignal.node.protocol.Events;
 import io.meetsignal.node.protocol.Payload;
@@ -63,11 +64,11 @@ public final class SignalService {
     public CompletionStage<Object> relay(Session session, String event, Signal signal) {
         String roomId = session.roomId();
         if (roomId == null) {
-            return RoomService.failed(RoomService.notInRoom());
+            return Stages.failed(Refusals.notInRoom());
         }
         Participant target = rosters.find(roomId, signal.targetId()).orElse(null);
         if (target == null) {
-            return RoomService.failed(RoomService.targetNotFound());
+            return Stages.failed(Refusals.targetNotFound());
         }
         Object payload = switch (event) {
             case Events.OFFER -> Payload.of("senderId", session.socketId(), "userId", session.userId(),
@@ -113,7 +114,7 @@ public final class SignalService {
     private CompletionStage<Object> media(Session session, String roomId, MediaChange change, boolean on,
                                           Predicate<RoomSettings> allowed, String event, Object payload) {
         if (!roomId.equals(session.roomId())) {
-            return RoomService.failed(RoomService.notInRoom());
+            return Stages.failed(Refusals.notInRoom());
         }
         return seatedRoom(roomId).thenCompose(room -> {
             if (on && !room.isHost(session.userId()) && !allowed.test(room.settings())) {
@@ -122,7 +123,7 @@ public final class SignalService {
             return store.updateMedia(roomId, session.socketId(), change, on);
         }).thenCompose(updated -> {
             if (updated.isEmpty()) {
-                throw RoomService.notInRoom();
+                throw Refusals.notInRoom();
             }
             // the roster keeps media state too, so that a node can put the seat back if Redis loses it
             return delivery.toRoom(roomId, session.socketId(), event, payload, new RosterChange(updated.get(), null));
@@ -131,7 +132,7 @@ public final class SignalService {
 
     private CompletionStage<Room> seatedRoom(String roomId) {
         return store.roomById(roomId)
-                .thenApply(room -> room.filter(Room::active).orElseThrow(RoomService::notInRoom));
+                .thenApply(room -> room.filter(Room::active).orElseThrow(Refusals::notInRoom));
     }
 
     // ---- chat -------------------------------------------------------------------------------------
@@ -139,7 +140,7 @@ public final class SignalService {
     public CompletionStage<Object> chat(Session session, Chat request) {
         String roomId = request.roomId();
         if (!roomId.equals(session.roomId())) {
-            return RoomService.failed(RoomService.notInRoom());
+            return Stages.failed(Refusals.notInRoom());
         }
         return seatedRoom(roomId).thenCompose(room -> {
             if (!room.isHost(session.userId()) && !room.settings().allowChat()) {
@@ -156,7 +157,7 @@ public final class SignalService {
     public CompletionStage<Object> typing(Session session, RoomRef request, boolean typing) {
         String roomId = request.roomId();
         if (!roomId.equals(session.roomId())) {
-            return RoomService.failed(RoomService.notInRoom());
+            return Stages.failed(Refusals.notInRoom());
         }
         if (typing) {
             session.typingLapse(timers.schedule(() -> {

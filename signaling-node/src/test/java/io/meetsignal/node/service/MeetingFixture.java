@@ -50,7 +50,7 @@ final class MeetingFixture implements AutoCloseable {
     }
 
     Room createRoom(String hostId, RoomSettings settings) {
-        return await(store.createRoom(rooms.newRoom(io.meetsignal.cluster.RoomCodes.generate(), "Test", hostId,
+        return await(store.createRoom(rooms.admin().newRoom(io.meetsignal.cluster.RoomCodes.generate(), "Test", hostId,
                 settings)));
     }
 
@@ -59,7 +59,7 @@ final class MeetingFixture implements AutoCloseable {
     }
 
     Object join(Client client, Room room) {
-        return await(rooms.join(client.session(), new JoinRoom(room.code(), null)));
+        return await(rooms.joining().join(client.session(), new JoinRoom(room.code(), null)));
     }
 
     static <T> T await(CompletionStage<T> stage) {

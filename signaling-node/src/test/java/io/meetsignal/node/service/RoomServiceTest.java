@@ -54,7 +54,7 @@ class RoomServiceTest {
     void codesAreComparedIgnoringCaseAndHyphens() {
         Room room = f.createRoom("alice");
         Client bob = f.connect(null, "Bob");
-        await(f.rooms.join(bob.session(), new JoinRoom(room.code().toUpperCase().replace("-", ""), null)));
+        await(f.rooms.joining().join(bob.session(), new JoinRoom(room.code().toUpperCase().replace("-", ""), null)));
         assertEquals(room.id(), bob.session().roomId());
     }
 
@@ -73,10 +73,10 @@ class RoomServiceTest {
     @Test
     void joinFailsWithTheProtocolMessages() {
         Client bob = f.connect(null, "Bob");
-        assertEquals("Invalid room code", refused(() -> await(f.rooms.join(bob.session(), new JoinRoom("a b", null)))).getMessage());
-        assertEquals("Room not found", refused(() -> await(f.rooms.join(bob.session(), new JoinRoom("zzz-zzz-zzz", null)))).getMessage());
+        assertEquals("Invalid room code", refused(() -> await(f.rooms.joining().join(bob.session(), new JoinRoom("a b", null)))).getMessage());
+        assertEquals("Room not found", refused(() -> await(f.rooms.joining().join(bob.session(), new JoinRoom("zzz-zzz-zzz", null)))).getMessage());
         assertEquals(ErrorCode.JOIN_FAILED,
-                refused(() -> await(f.rooms.join(bob.session(), new JoinRoom("zzz-zzz-zzz", null)))).code());
+                refused(() -> await(f.rooms.joining().join(bob.session(), new JoinRoom("zzz-zzz-zzz", null)))).code());
         assertNull(bob.session().roomId());
     }
 
@@ -97,7 +97,7 @@ class RoomServiceTest {
         Room room = f.createRoom("alice");
         Client host = f.connect("alice", "Alice");
         f.join(host, room);
-        await(f.rooms.lock(host.session(), new Flag(room.id(), true)));
+        await(f.rooms.host().lock(host.session(), new Flag(room.id(), true)));
         Client bob = f.connect(null, "Bob");
         assertEquals("Room is locked", refused(() -> f.join(bob, room)).getMessage());
         Client hostAgain = f.connect("alice", "Alice");
@@ -132,9 +132,9 @@ class RoomServiceTest {
         f.join(host, room);
         f.join(bob, room);
         assertEquals(ErrorCode.FORBIDDEN,
-                refused(() -> await(f.rooms.mute(bob.session(), new HostTarget(room.id(), host.id())))).code());
+                refused(() -> await(f.rooms.host().mute(bob.session(), new HostTarget(room.id(), host.id())))).code());
         assertEquals(ErrorCode.FORBIDDEN,
-                refused(() -> await(f.rooms.lock(bob.session(), new Flag(room.id(), true)))).code());
+                refused(() -> await(f.rooms.host().lock(bob.session(), new Flag(room.id(), true)))).code());
     }
 
     @Test
@@ -144,7 +144,7 @@ class RoomServiceTest {
         Client dave = f.connect("dave", "Dave");
         f.join(host, room);
         f.join(dave, room);
-        await(f.rooms.remove(host.session(), new HostTarget(room.id(), dave.id())));
+        await(f.rooms.host().remove(host.session(), new HostTarget(room.id(), dave.id())));
 
         assertEquals("Removed by host", dave.link().payloads("force-disconnect").get(0).get("reason").asText());
         assertTrue(dave.link().disconnected());
@@ -161,7 +161,7 @@ class RoomServiceTest {
         Client stranger = f.connect(null, "S");
         f.join(host, room);
         f.join(stranger, other);
-        assertEquals(ErrorCode.TARGET_NOT_FOUND, refused(() -> await(f.rooms.remove(host.session(),
+        assertEquals(ErrorCode.TARGET_NOT_FOUND, refused(() -> await(f.rooms.host().remove(host.session(),
                 new HostTarget(room.id(), stranger.id())))).code());
         assertEquals(other.id(), stranger.session().roomId());
         assertTrue(stranger.link().payloads("force-disconnect").isEmpty());
@@ -174,7 +174,7 @@ class RoomServiceTest {
         Client bob = f.connect(null, "Bob");
         f.join(host, room);
         f.join(bob, room);
-        Object answer = await(f.rooms.end(host.session(), new RoomRef(room.id())));
+        Object answer = await(f.rooms.host().end(host.session(), new RoomRef(room.id())));
         assertTrue(host.link().payloads("force-disconnect").isEmpty(), "nothing happens before the host is answered");
         assertFalse(await(f.store.roomById(room.id())).orElseThrow().active(),
                 "the room has ended in the store before the ack, so a read after the ack sees it ended");
@@ -198,7 +198,7 @@ class RoomServiceTest {
         assertEquals(1, bob.link().payloads("waiting-for-host").size());
         assertEquals(bob.id(), host.link().payloads("participant-waiting").get(0).path("participant").path("socketId").asText());
 
-        await(f.rooms.admit(host.session(), new HostTarget(room.id(), bob.id())));
+        await(f.rooms.waitingRoom().admit(host.session(), new HostTarget(room.id(), bob.id())));
         assertEquals(room.id(), bob.session().roomId());
         assertEquals(1, bob.link().payloads("room-joined").size());
         assertEquals(1, host.link().payloads("user-joined").size());
@@ -214,11 +214,11 @@ class RoomServiceTest {
         f.join(bob, room);
         f.join(eve, room);
 
-        await(f.rooms.deny(host.session(), new HostTarget(room.id(), bob.id())));
+        await(f.rooms.waitingRoom().deny(host.session(), new HostTarget(room.id(), bob.id())));
         assertEquals("Denied by host", bob.link().payloads("join-error").get(0).get("message").asText());
         assertNull(bob.session().waitingRoomId());
 
-        await(f.rooms.leave(eve.session(), new RoomRef(room.id())));
+        await(f.rooms.departures().leave(eve.session(), new RoomRef(room.id())));
         assertEquals(eve.id(), host.link().payloads("participant-waiting-cancelled").get(0).get("socketId").asText());
         assertTrue(await(f.store.participants(room.id())).stream().noneMatch(p -> p.socketId().equals(eve.id())));
     }
@@ -232,10 +232,10 @@ class RoomServiceTest {
         Client eve = f.connect(null, "Eve");
         f.join(bob, room);
         f.join(eve, room);
-        await(f.rooms.admit(host.session(), new HostTarget(room.id(), bob.id())));
+        await(f.rooms.waitingRoom().admit(host.session(), new HostTarget(room.id(), bob.id())));
         host.link().clear();
 
-        ProtocolException refusal = refused(() -> await(f.rooms.admit(host.session(), new HostTarget(room.id(), eve.id()))));
+        ProtocolException refusal = refused(() -> await(f.rooms.waitingRoom().admit(host.session(), new HostTarget(room.id(), eve.id()))));
         assertEquals(ErrorCode.NOT_ALLOWED, refusal.code());
         assertEquals("Room is full", refusal.getMessage());
         assertEquals("Room is full", eve.link().payloads("join-error").get(0).get("message").asText());
@@ -246,7 +246,7 @@ class RoomServiceTest {
         assertTrue(host.link().payloads("user-joined").isEmpty(), "nobody sees a user-joined");
         assertEquals(2, await(f.store.participants(room.id())).size());
         assertEquals(ErrorCode.TARGET_NOT_FOUND,
-                refused(() -> await(f.rooms.admit(host.session(), new HostTarget(room.id(), eve.id())))).code());
+                refused(() -> await(f.rooms.waitingRoom().admit(host.session(), new HostTarget(room.id(), eve.id())))).code());
     }
 
     @Test
@@ -258,14 +258,14 @@ class RoomServiceTest {
         f.join(bob, room);
         // bob's cleanup ran before the admission: it found him waiting, the admission then seated him
         f.sessions.remove(bob.session());
-        await(f.rooms.admit(host.session(), new HostTarget(room.id(), bob.id())));
+        await(f.rooms.waitingRoom().admit(host.session(), new HostTarget(room.id(), bob.id())));
 
         assertEquals(List.of(host.id()), await(f.store.participants(room.id())).stream().map(p -> p.socketId()).toList());
         assertEquals(List.of("user-joined", "user-left"), host.link().names().stream()
                 .filter(n -> n.startsWith("user-")).toList(), "the host sees the seat come and go, in that order");
         Client carol = f.connect(null, "Carol");
         f.join(carol, room);
-        await(f.rooms.admit(host.session(), new HostTarget(room.id(), carol.id())));
+        await(f.rooms.waitingRoom().admit(host.session(), new HostTarget(room.id(), carol.id())));
         assertEquals(room.id(), carol.session().roomId(), "the seat is free again");
     }
 
@@ -294,7 +294,7 @@ class RoomServiceTest {
         Client bob = f.connect(null, "Bob");
         f.join(host, room);
         f.join(bob, room);
-        await(f.rooms.disconnected(bob.session()));
+        await(f.rooms.departures().disconnected(bob.session()));
         assertEquals("disconnected", host.link().payloads("user-left").get(0).get("reason").asText());
         assertEquals(1, await(f.store.participants(room.id())).size());
     }
@@ -316,7 +316,7 @@ class RoomServiceTest {
     void autoCreateMakesAnAuthenticatedJoinerTheHost() {
         try (MeetingFixture auto = new MeetingFixture(true)) {
             Client alice = auto.connect("alice", "Alice");
-            await(auto.rooms.join(alice.session(), new JoinRoom("ABC123", null)));
+            await(auto.rooms.joining().join(alice.session(), new JoinRoom("ABC123", null)));
             assertTrue(alice.link().payloads("room-joined").get(0).get("isHost").booleanValue());
         }
     }

@@ -1,0 +1,118 @@
+package io.meetsignal.node.service;
+
+import static io.meetsignal.node.protocol.Events.FORCE_DISCONNECT;
+import static io.meetsignal.node.protocol.Events.FORCE_MUTE;
+import static io.meetsignal.node.protocol.Events.ROOM_LOCKED;
+import static io.meetsignal.node.protocol.Events.USER_TOGGLE_AUDIO;
+
+import io.meetsignal.cluster.ClusterMessage.RosterChange;
+import io.meetsignal.cluster.ClusterMessage.SocketAction;
+import io.meetsignal.cluster.ClusterStore;
+import io.meetsignal.cluster.MediaChange;
+import io.meetsignal.cluster.Participant;
+import io.meetsignal.cluster.Room;
+import io.meetsignal.cluster.Seat;
+import io.meetsignal.node.protocol.Payload;
+import io.meetsignal.node.protocol.Refusals;
+import io.meetsignal.node.protocol.Requests.Flag;
+import io.meetsignal.node.protocol.Requests.HostTarget;
+import io.meetsignal.node.protocol.Requests.RoomRef;
+import io.meetsignal.node.session.Session;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What the host of a room may do to it from a socket: mute, remove, lock, end. */
+public final class HostControls {
+
+    private static final Logger log = LoggerFactory.getLogger(HostControls.class);
+
+    private final ClusterStore store;
+    private final Rosters rosters;
+    private final RoomNotices notices;
+    private final Delivery delivery;
+
+    HostControls(ClusterStore store, Rosters rosters, RoomNotices notices) {
+        this.store = store;
+        this.rosters = rosters;
+        this.notices = notices;
+        this.delivery = notices.delivery();
+    }
+
+    /** The room the session sits in, when it is {@code roomId} and the session is its host. */
+    CompletionStage<Room> hostRoom(Session session, String roomId) {
+        if (!roomId.equals(session.roomId())) {
+            return Stages.failed(Refusals.notInRoom());
+        }
+        return store.roomById(roomId).thenApply(room -> HostCheck.requireHost(
+                room.filter(Room::active).orElseThrow(Refusals::notInRoom), session.userId()));
+    }
+
+    private Participant seatedTarget(String roomId, String participantId) {
+        return rosters.find(roomId, participantId).orElseThrow(Refusals::targetNotFound);
+    }
+
+    public CompletionStage<Object> mute(Session session, HostTarget request) {
+        return hostRoom(session, request.roomId()).thenCompose(room -> {
+            Participant target = seatedTarget(room.id(), request.participantId());
+            return store.updateMedia(room.id(), target.socketId(), MediaChange.AUDIO, false).thenCompose(updated -> {
+                if (updated.isEmpty()) {
+                    throw Refusals.targetNotFound();
+                }
+                log.info("Host {} muted {} in room {}", session.socketId(), target.socketId(), room.id());
+                return delivery.toSeat(room.id(), target.socketId(), FORCE_MUTE, Payload.of(),
+                                SocketAction.NONE)
+                        .thenCompose(nothing -> delivery.toRoom(room.id(), null, USER_TOGGLE_AUDIO,
+                                Payload.of("socketId", target.socketId(), "enabled", false),
+                                new RosterChange(updated.get(), null)));
+            });
+        }).thenApply(nothing -> Acks.ok());
+    }
+
+    public CompletionStage<Object> remove(Session session, HostTarget request) {
+        return hostRoom(session, request.roomId()).thenCompose(room -> {
+            Participant target = seatedTarget(room.id(), request.participantId());
+            return store.removeAndBan(room.id(), target.socketId()).thenCompose(removed -> {
+                if (removed.isEmpty()) {
+                    throw Refusals.targetNotFound();
+                }
+                log.info("Host {} removed {} from room {}", session.socketId(), target.socketId(), room.id());
+                return notices.userLeft(room.id(), removed.get(), RoomService.REASON_REMOVED)
+                        .thenCompose(nothing -> delivery.toSeat(room.id(), target.socketId(),
+                                FORCE_DISCONNECT, Payload.of("reason", "Removed by host"),
+                                SocketAction.UNSEAT_AND_DISCONNECT));
+            });
+        }).thenApply(nothing -> Acks.ok());
+    }
+
+    public CompletionStage<Object> lock(Session session, Flag request) {
+        return hostRoom(session, request.roomId())
+                .thenCompose(room -> store.setLocked(room.id(), request.value()))
+                .thenCompose(updated -> {
+                    Room room = updated.orElseThrow(Refusals::notInRoom);
+                    log.info("Host {} {} room {}", session.socketId(), request.value() ? "locked" : "unlocked", room.id());
+                    return delivery.toRoom(room.id(), session.socketId(), ROOM_LOCKED,
+                            Payload.of("locked", request.value()));
+                })
+                .thenApply(nothing -> Acks.ok());
+    }
+
+    public CompletionStage<Object> end(Session session, RoomRef request) {
+        // the room has ended in the store before the ack goes out, so that whatever reads it after the ack (a REST
+        // GET on any node) sees it ended; the host is disconnected with everyone else, so the room's sockets are
+        // told only after the ack
+        return hostRoom(session, request.roomId())
+                .thenCompose(room -> store.endRoom(room.id()).thenApply(released -> {
+                    List<Seat> seats = released.orElseThrow(Refusals::notInRoom);
+                    log.info("Room {} ended by host {}; {} sockets released", room.id(), session.socketId(), seats.size());
+                    return new AckThen(Acks.ok(), () -> notices.roomEnded(room.id(), seats)
+                            .whenComplete((nothing, failure) -> {
+                                if (failure != null) {
+                                    log.warn("Telling the sockets of ended room {} failed: {}", room.id(),
+                                            failure.toString());
+                                }
+                            }));
+                }));
+    }
+}

@@ -1,0 +1,96 @@
+package io.meetsignal.node.service;
+
+import static io.meetsignal.node.protocol.Events.JOIN_ERROR;
+import static io.meetsignal.node.protocol.Events.ROOM_JOINED;
+import static java.util.concurrent.CompletableFuture.completedFuture;
+
+import io.meetsignal.cluster.ClusterMessage.SocketAction;
+import io.meetsignal.cluster.ClusterStore;
+import io.meetsignal.cluster.JoinOutcome;
+import io.meetsignal.cluster.JoinRefusal;
+import io.meetsignal.cluster.Participant;
+import io.meetsignal.cluster.Room;
+import io.meetsignal.node.protocol.ErrorCode;
+import io.meetsignal.node.protocol.ProtocolException;
+import io.meetsignal.node.protocol.Refusals;
+import io.meetsignal.node.protocol.Requests.HostTarget;
+import io.meetsignal.node.session.Session;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The host's side of the waiting room: admitting and denying the sockets that wait for it. */
+public final class WaitingRoom {
+
+    private static final Logger log = LoggerFactory.getLogger(WaitingRoom.class);
+
+    private final ClusterStore store;
+    private final HostControls host;
+    private final RoomNotices notices;
+    private final Delivery delivery;
+
+    WaitingRoom(ClusterStore store, HostControls host, RoomNotices notices) {
+        this.store = store;
+        this.host = host;
+        this.notices = notices;
+        this.delivery = notices.delivery();
+    }
+
+    public CompletionStage<Object> admit(Session session, HostTarget request) {
+        return host.hostRoom(session, request.roomId())
+                .thenCompose(room -> store.admit(room.id(), request.participantId()).thenCompose(outcome -> {
+                    if (outcome instanceof JoinOutcome.Refused refused) {
+                        if (refused.reason() == JoinRefusal.FULL) {
+                            return turnAwayFull(session, room, request.participantId());
+                        }
+                        throw refused.reason() == JoinRefusal.ENDED ? Refusals.notInRoom() : Refusals.targetNotFound();
+                    }
+                    return completedFuture(outcome);
+                }))
+                .thenCompose(outcome -> {
+                    JoinOutcome.Seated seated = (JoinOutcome.Seated) outcome;
+                    Room room = seated.room();
+                    Participant joiner = seated.self();
+                    log.info("Host {} admitted {} to room {}", session.socketId(), joiner.socketId(), room.id());
+                    // the room hears user-joined before the joiner's node seats it: should the joiner be gone by then,
+                    // that node's user-left for the seat comes after the user-joined (PROTOCOL.md §7, no phantom seats)
+                    return notices.seatAnnounced(seated).thenCompose(nothing -> delivery.toSocket(joiner.nodeId(),
+                            joiner.socketId(), room.id(), ROOM_JOINED, RoomNotices.roomJoined(seated),
+                            SocketAction.SEAT));
+                })
+                .thenApply(nothing -> Acks.ok());
+    }
+
+    /**
+     * The host admitted a joiner into a room that filled up while it waited: the joiner leaves the queue and hears
+     * {@code join-error} "Room is full", the host gets {@code participant-waiting-cancelled} and a refused ack naming
+     * the reason ({@code NOT_ALLOWED} "Room is full"). Nobody is seated, nobody sees a {@code user-joined}.
+     */
+    private CompletionStage<JoinOutcome> turnAwayFull(Session host, Room room, String socketId) {
+        return store.removeWaiting(room.id(), socketId).thenCompose(removed -> {
+            if (removed.isEmpty()) {
+                // it left the queue meanwhile (or another admission took it): nothing to tell it
+                return completedFuture(null);
+            }
+            Participant joiner = removed.get();
+            log.info("Host {} admitted {} into full room {}; it leaves the queue", host.socketId(), socketId, room.id());
+            return delivery.toSocket(joiner.nodeId(), joiner.socketId(), room.id(), JOIN_ERROR,
+                            RoomNotices.joinErrorPayload(JoinRefusal.FULL), SocketAction.UNSEAT)
+                    .thenCompose(nothing -> notices.waitingCancelled(room, joiner.socketId()));
+        }).thenApply(nothing -> {
+            throw ProtocolException.of(ErrorCode.NOT_ALLOWED, JoinRefusal.FULL.message());
+        });
+    }
+
+    public CompletionStage<Object> deny(Session session, HostTarget request) {
+        return host.hostRoom(session, request.roomId())
+                .thenCompose(room -> store.removeWaiting(room.id(), request.participantId()))
+                .thenCompose(removed -> {
+                    Participant joiner = removed.orElseThrow(Refusals::targetNotFound);
+                    log.info("Host {} denied {} in room {}", session.socketId(), joiner.socketId(), request.roomId());
+                    return delivery.toSocket(joiner.nodeId(), joiner.socketId(), request.roomId(), JOIN_ERROR,
+                            RoomNotices.joinErrorPayload(JoinRefusal.DENIED), SocketAction.UNSEAT);
+                })
+                .thenApply(nothing -> Acks.ok());
+    }
+}
