@@ -44,8 +44,6 @@ public final class SignalingNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SignalingNode.class);
     /** How long a starting node waits for Redis before it gives up. */
     static final Duration REDIS_STARTUP_WAIT = Duration.ofSeconds(30);
-    /** The most messages a room's log keeps, whatever their age. */
-    static final int LOG_CAP = 10_000;
 
     private final NodeConfig config;
     private final ClusterStore store;
@@ -146,7 +144,7 @@ public final class SignalingNode implements AutoCloseable {
             cluster.close();
             throw e;
         }
-        log.info("Using Redis at {} with key prefix '{}'", redacted(redis.uri()), config.redisPrefix());
+        log.info("Using Redis at {} with key prefix '{}'", RedisConfig.redacted(redis.uri()), config.redisPrefix());
         return new SignalingNode(config, cluster.store(), cluster.bus(), lock);
     }
 
@@ -160,7 +158,7 @@ public final class SignalingNode implements AutoCloseable {
 
     /** The rooms' logs exist for recovery only: with recovery off, rooms' events are published as they are. */
     static int logCap(NodeConfig config) {
-        return config.recoveryWindow().isZero() ? 0 : LOG_CAP;
+        return config.recoveryWindow().isZero() ? 0 : RedisConfig.DEFAULT_LOG_CAP;
     }
 
     private static RedisCluster connectWithRetry(RedisConfig redis) {
@@ -172,7 +170,7 @@ public final class SignalingNode implements AutoCloseable {
                 if (System.nanoTime() > deadline) {
                     throw e;
                 }
-                log.warn("Redis at {} not reachable yet ({}); retrying", redacted(redis.uri()), e.getMessage());
+                log.warn("Redis at {} not reachable yet ({}); retrying", RedisConfig.redacted(redis.uri()), e.getMessage());
                 try {
                     Thread.sleep(1000);
                 } catch (InterruptedException interrupted) {
@@ -181,11 +179,6 @@ public final class SignalingNode implements AutoCloseable {
                 }
             }
         }
-    }
-
-    /** A Redis URL without its password, for logs. */
-    static String redacted(String uri) {
-        return uri.replaceAll("//[^@/]*@", "//***@");
     }
 
     public boolean ready() {

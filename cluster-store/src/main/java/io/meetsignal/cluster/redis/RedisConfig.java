@@ -92,10 +92,15 @@ public record RedisConfig(String uri, String prefix, Duration commandTimeout, Du
         return new RedisConfig(uri, prefix, commandTimeout, roomTtl, logRetention, logCap, newMaxBytes);
     }
 
+    /** A Redis URI without the user and password it may hold, for logs. */
+    public static String redacted(String uri) {
+        return USER_INFO.matcher(uri).replaceFirst("//***@");
+    }
+
     /** Without the password that {@code uri} may hold. */
     @Override
     public String toString() {
-        return "RedisConfig[uri=" + USER_INFO.matcher(uri).replaceFirst("//***@") + ", prefix=" + prefix
+        return "RedisConfig[uri=" + redacted(uri) + ", prefix=" + prefix
                 + ", commandTimeout=" + commandTimeout + ", roomTtl=" + roomTtl + ", logRetention=" + logRetention
                 + ", logCap=" + logCap + ", logMaxBytes=" + logMaxBytes + "]";
     }
