@@ -13,6 +13,7 @@ import io.meetsignal.cluster.memory.InMemoryClusterStore;
 import io.meetsignal.node.auth.TokenVerifier;
 import io.meetsignal.node.config.NodeConfig;
 import io.meetsignal.node.edge.SignalingServer;
+import io.meetsignal.node.logging.LogContext;
 import io.meetsignal.node.ops.Admission;
 import io.meetsignal.node.ops.LoopLag;
 import io.meetsignal.node.ops.ManagementServer;
@@ -68,12 +69,8 @@ public final class SignalingNode implements AutoCloseable {
         this.bus = bus;
         this.lock = lock;
         Clock clock = Clock.systemUTC();
-        timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "signaling-timers");
-            thread.setDaemon(true);
-            return thread;
-        });
-        sessions = new SessionRegistry();
+        timers = Executors.newSingleThreadScheduledExecutor(LogContext.threads("signaling-timers", config.nodeId()));
+        sessions = new SessionRegistry(config.nodeId());
         Rosters rosters = new Rosters();
         RoomService rooms = new RoomService(store, bus, sessions, rosters, config.nodeId(), config.roomsAutoCreate(),
                 clock);

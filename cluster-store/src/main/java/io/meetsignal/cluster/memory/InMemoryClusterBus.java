@@ -4,6 +4,7 @@ import static java.util.concurrent.CompletableFuture.completedFuture;
 
 import io.meetsignal.cluster.ClusterBus;
 import io.meetsignal.cluster.ClusterMessage;
+import io.meetsignal.cluster.Deliveries;
 import io.meetsignal.cluster.Offsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,6 +43,7 @@ public final class InMemoryClusterBus implements ClusterBus {
     private long lastMillis;
     private long lastSequence;
     private long lastPurgeMillis;
+    private volatile String nodeId;
     private volatile Consumer<ClusterMessage> listener;
 
     private record Entry(String offset, long millis, ClusterMessage message, long bytes) {
@@ -83,6 +85,7 @@ public final class InMemoryClusterBus implements ClusterBus {
 
     @Override
     public void start(String nodeId, Consumer<ClusterMessage> listener) {
+        this.nodeId = nodeId;
         this.listener = listener;
     }
 
@@ -99,11 +102,7 @@ public final class InMemoryClusterBus implements ClusterBus {
             }
             Consumer<ClusterMessage> target = listener;
             if (target != null) {
-                try {
-                    target.accept(delivered);
-                } catch (RuntimeException e) {
-                    log.warn("Cluster message listener failed for {}", message.getClass().getSimpleName(), e);
-                }
+                Deliveries.deliver(nodeId, target, delivered, log);
             }
         }
         return completedFuture(null);
