@@ -3,6 +3,7 @@ package io.meetsignal.node.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.JsonEncoder;
@@ -22,10 +23,20 @@ import org.slf4j.MDC;
 class SessionLogIdsTest {
 
     private final Logger logger = (Logger) LoggerFactory.getLogger("session-log-ids-test");
-    private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    /** Keeps each event with the MDC of the moment it was logged (an event reads the MDC lazily otherwise). */
+    private final ListAppender<ILoggingEvent> lines = new ListAppender<>() {
+        @Override
+        protected void append(ILoggingEvent event) {
+            event.prepareForDeferredProcessing();
+            super.append(event);
+        }
+    };
 
     @BeforeEach
     void capture() {
+        // whatever other tests did to the levels: this logger's INFO lines reach the list, and only it
+        logger.setLevel(Level.INFO);
+        logger.setAdditive(false);
         lines.start();
         logger.addAppender(lines);
     }
@@ -33,6 +44,8 @@ class SessionLogIdsTest {
     @AfterEach
     void release() {
         logger.detachAppender(lines);
+        logger.setLevel(null);
+        logger.setAdditive(true);
     }
 
     private static Session seatedSession(SessionRegistry sessions) {
