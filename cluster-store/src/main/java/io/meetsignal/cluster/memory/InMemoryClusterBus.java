@@ -17,13 +17,19 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link ClusterBus} for a node that runs alone: every message is delivered to this node at once. The rooms'
- * logs live in memory, trimmed like the Redis ones (retention and cap), with offsets of the same form.
+ * A {@link ClusterBus} for a node that runs alone. Like the Redis bus, it delivers on a thread of its own, one
+ * message at a time in the order published, never on the publisher's thread and never under its lock: the
+ * publisher's stage may complete before or after the listener saw the message, so that the node (and the unit
+ * tests) see the interleavings of production. The rooms' logs live in memory, trimmed like the Redis ones
+ * (retention and cap), with offsets of the same form.
  */
 public final class InMemoryClusterBus implements ClusterBus {
 
@@ -45,6 +51,12 @@ public final class InMemoryClusterBus implements ClusterBus {
     private long lastPurgeMillis;
     private volatile String nodeId;
     private volatile Consumer<ClusterMessage> listener;
+    /** One thread: messages reach the listener in the order {@link #publish} numbered them under the lock. */
+    private final ExecutorService deliveries = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "memory-bus-delivery");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private record Entry(String offset, long millis, ClusterMessage message, long bytes) {
     }
@@ -100,12 +112,34 @@ public final class InMemoryClusterBus implements ClusterBus {
             } else if (message instanceof ClusterMessage.SeatEvent event) {
                 delivered = event.withOffset(append(event));
             }
-            Consumer<ClusterMessage> target = listener;
-            if (target != null) {
-                Deliveries.deliver(nodeId, target, delivered, log);
+            ClusterMessage numbered = delivered;
+            try {
+                // queued under the lock, so in the order of the offsets; run after it is released
+                deliveries.execute(() -> deliver(numbered));
+            } catch (RejectedExecutionException closed) {
+                // closed: like a Redis subscription that is gone, nothing more is delivered
             }
         }
         return completedFuture(null);
+    }
+
+    private void deliver(ClusterMessage message) {
+        Consumer<ClusterMessage> target = listener;
+        if (target != null) {
+            Deliveries.deliver(nodeId, target, message, log);
+        }
+    }
+
+    /**
+     * Completes once every message published before this call has been handed to the listener: for a test that
+     * asserts what a node's sockets received (as a test on Redis waits for what it expects).
+     */
+    public CompletionStage<Void> delivered() {
+        try {
+            return CompletableFuture.runAsync(() -> { }, deliveries);
+        } catch (RejectedExecutionException closed) {
+            return completedFuture(null);
+        }
     }
 
     /** Numbers a message and appends it to its room's log; called holding the lock. */
@@ -202,5 +236,6 @@ public final class InMemoryClusterBus implements ClusterBus {
     @Override
     public void close() {
         listener = null;
+        deliveries.shutdown();
     }
 }
