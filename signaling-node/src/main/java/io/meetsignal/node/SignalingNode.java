@@ -155,7 +155,7 @@ public final class SignalingNode implements AutoCloseable {
 
     /** The rooms' logs exist for recovery only: with recovery off, rooms' events are published as they are. */
     static int logCap(NodeConfig config) {
-        return config.recoveryWindow().isZero() ? 0 : RedisConfig.DEFAULT_LOG_CAP;
+        return config.recoveryWindow().isZero() ? 0 : ClusterBus.DEFAULT_LOG_CAP;
     }
 
     private static RedisCluster connectWithRetry(RedisConfig redis) {

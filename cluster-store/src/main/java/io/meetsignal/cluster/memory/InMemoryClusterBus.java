@@ -36,7 +36,7 @@ public final class InMemoryClusterBus implements ClusterBus {
     private static final Logger log = LoggerFactory.getLogger(InMemoryClusterBus.class);
 
     /** The most bytes of messages a room's log keeps unless told otherwise (PROTOCOL.md §7). */
-    public static final long DEFAULT_LOG_MAX_BYTES = 8L << 20;
+    public static final long DEFAULT_LOG_MAX_BYTES = ClusterBus.DEFAULT_LOG_MAX_BYTES;
 
     private final Clock clock;
     private final long retentionMillis;
@@ -79,7 +79,7 @@ public final class InMemoryClusterBus implements ClusterBus {
     }
 
     public InMemoryClusterBus() {
-        this(Clock.systemUTC(), Duration.ofSeconds(60), 10_000);
+        this(Clock.systemUTC(), DEFAULT_LOG_RETENTION, DEFAULT_LOG_CAP);
     }
 
     /** {@code cap}: the most messages a room's log keeps; 0 keeps no log. */
