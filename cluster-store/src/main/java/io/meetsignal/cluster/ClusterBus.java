@@ -1,5 +1,6 @@
 package io.meetsignal.cluster;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -13,6 +14,13 @@ import java.util.function.Consumer;
  * offsets.
  */
 public interface ClusterBus extends AutoCloseable {
+
+    /** How long a room's log keeps a message unless told otherwise (both adapters). */
+    Duration DEFAULT_LOG_RETENTION = Duration.ofSeconds(60);
+    /** The most messages a room's log keeps unless told otherwise, whatever their age (both adapters). */
+    int DEFAULT_LOG_CAP = 10_000;
+    /** The most bytes of messages a room's log keeps unless told otherwise (PROTOCOL.md §7; both adapters). */
+    long DEFAULT_LOG_MAX_BYTES = 8L << 20;
 
     /** Starts delivering to {@code listener}; a listener that throws is logged and does not stop delivery. */
     void start(String nodeId, Consumer<ClusterMessage> listener);

@@ -13,6 +13,7 @@ import io.meetsignal.cluster.memory.InMemoryClusterStore;
 import io.meetsignal.node.auth.TokenVerifier;
 import io.meetsignal.node.config.NodeConfig;
 import io.meetsignal.node.edge.SignalingServer;
+import io.meetsignal.node.logging.LogContext;
 import io.meetsignal.node.ops.Admission;
 import io.meetsignal.node.ops.LoopLag;
 import io.meetsignal.node.ops.ManagementServer;
@@ -44,8 +45,6 @@ public final class SignalingNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SignalingNode.class);
     /** How long a starting node waits for Redis before it gives up. */
     static final Duration REDIS_STARTUP_WAIT = Duration.ofSeconds(30);
-    /** The most messages a room's log keeps, whatever their age. */
-    static final int LOG_CAP = 10_000;
 
     private final NodeConfig config;
     private final ClusterStore store;
@@ -70,12 +69,8 @@ public final class SignalingNode implements AutoCloseable {
         this.bus = bus;
         this.lock = lock;
         Clock clock = Clock.systemUTC();
-        timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "signaling-timers");
-            thread.setDaemon(true);
-            return thread;
-        });
-        sessions = new SessionRegistry();
+        timers = Executors.newSingleThreadScheduledExecutor(LogContext.threads("signaling-timers", config.nodeId()));
+        sessions = new SessionRegistry(config.nodeId());
         Rosters rosters = new Rosters();
         RoomService rooms = new RoomService(store, bus, sessions, rosters, config.nodeId(), config.roomsAutoCreate(),
                 clock);
@@ -146,7 +141,7 @@ public final class SignalingNode implements AutoCloseable {
             cluster.close();
             throw e;
         }
-        log.info("Using Redis at {} with key prefix '{}'", redacted(redis.uri()), config.redisPrefix());
+        log.info("Using Redis at {} with key prefix '{}'", RedisConfig.redacted(redis.uri()), config.redisPrefix());
         return new SignalingNode(config, cluster.store(), cluster.bus(), lock);
     }
 
@@ -160,7 +155,7 @@ public final class SignalingNode implements AutoCloseable {
 
     /** The rooms' logs exist for recovery only: with recovery off, rooms' events are published as they are. */
     static int logCap(NodeConfig config) {
-        return config.recoveryWindow().isZero() ? 0 : LOG_CAP;
+        return config.recoveryWindow().isZero() ? 0 : ClusterBus.DEFAULT_LOG_CAP;
     }
 
     private static RedisCluster connectWithRetry(RedisConfig redis) {
@@ -172,7 +167,7 @@ public final class SignalingNode implements AutoCloseable {
                 if (System.nanoTime() > deadline) {
                     throw e;
                 }
-                log.warn("Redis at {} not reachable yet ({}); retrying", redacted(redis.uri()), e.getMessage());
+                log.warn("Redis at {} not reachable yet ({}); retrying", RedisConfig.redacted(redis.uri()), e.getMessage());
                 try {
                     Thread.sleep(1000);
                 } catch (InterruptedException interrupted) {
@@ -181,11 +176,6 @@ public final class SignalingNode implements AutoCloseable {
                 }
             }
         }
-    }
-
-    /** A Redis URL without its password, for logs. */
-    static String redacted(String uri) {
-        return uri.replaceAll("//[^@/]*@", "//***@");
     }
 
     public boolean ready() {

@@ -4,6 +4,7 @@ import static java.util.concurrent.CompletableFuture.completedFuture;
 
 import io.meetsignal.cluster.ClusterBus;
 import io.meetsignal.cluster.ClusterMessage;
+import io.meetsignal.cluster.Deliveries;
 import io.meetsignal.cluster.Offsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,20 +17,26 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link ClusterBus} for a node that runs alone: every message is delivered to this node at once. The rooms'
- * logs live in memory, trimmed like the Redis ones (retention and cap), with offsets of the same form.
+ * A {@link ClusterBus} for a node that runs alone. Like the Redis bus, it delivers on a thread of its own, one
+ * message at a time in the order published, never on the publisher's thread and never under its lock: the
+ * publisher's stage may complete before or after the listener saw the message, so that the node (and the unit
+ * tests) see the interleavings of production. The rooms' logs live in memory, trimmed like the Redis ones
+ * (retention and cap), with offsets of the same form.
  */
 public final class InMemoryClusterBus implements ClusterBus {
 
     private static final Logger log = LoggerFactory.getLogger(InMemoryClusterBus.class);
 
     /** The most bytes of messages a room's log keeps unless told otherwise (PROTOCOL.md §7). */
-    public static final long DEFAULT_LOG_MAX_BYTES = 8L << 20;
+    public static final long DEFAULT_LOG_MAX_BYTES = ClusterBus.DEFAULT_LOG_MAX_BYTES;
 
     private final Clock clock;
     private final long retentionMillis;
@@ -42,7 +49,14 @@ public final class InMemoryClusterBus implements ClusterBus {
     private long lastMillis;
     private long lastSequence;
     private long lastPurgeMillis;
+    private volatile String nodeId;
     private volatile Consumer<ClusterMessage> listener;
+    /** One thread: messages reach the listener in the order {@link #publish} numbered them under the lock. */
+    private final ExecutorService deliveries = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "memory-bus-delivery");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private record Entry(String offset, long millis, ClusterMessage message, long bytes) {
     }
@@ -65,7 +79,7 @@ public final class InMemoryClusterBus implements ClusterBus {
     }
 
     public InMemoryClusterBus() {
-        this(Clock.systemUTC(), Duration.ofSeconds(60), 10_000);
+        this(Clock.systemUTC(), DEFAULT_LOG_RETENTION, DEFAULT_LOG_CAP);
     }
 
     /** {@code cap}: the most messages a room's log keeps; 0 keeps no log. */
@@ -83,6 +97,7 @@ public final class InMemoryClusterBus implements ClusterBus {
 
     @Override
     public void start(String nodeId, Consumer<ClusterMessage> listener) {
+        this.nodeId = nodeId;
         this.listener = listener;
     }
 
@@ -97,16 +112,34 @@ public final class InMemoryClusterBus implements ClusterBus {
             } else if (message instanceof ClusterMessage.SeatEvent event) {
                 delivered = event.withOffset(append(event));
             }
-            Consumer<ClusterMessage> target = listener;
-            if (target != null) {
-                try {
-                    target.accept(delivered);
-                } catch (RuntimeException e) {
-                    log.warn("Cluster message listener failed for {}", message.getClass().getSimpleName(), e);
-                }
+            ClusterMessage numbered = delivered;
+            try {
+                // queued under the lock, so in the order of the offsets; run after it is released
+                deliveries.execute(() -> deliver(numbered));
+            } catch (RejectedExecutionException closed) {
+                // closed: like a Redis subscription that is gone, nothing more is delivered
             }
         }
         return completedFuture(null);
+    }
+
+    private void deliver(ClusterMessage message) {
+        Consumer<ClusterMessage> target = listener;
+        if (target != null) {
+            Deliveries.deliver(nodeId, target, message, log);
+        }
+    }
+
+    /**
+     * Completes once every message published before this call has been handed to the listener: for a test that
+     * asserts what a node's sockets received (as a test on Redis waits for what it expects).
+     */
+    public CompletionStage<Void> delivered() {
+        try {
+            return CompletableFuture.runAsync(() -> { }, deliveries);
+        } catch (RejectedExecutionException closed) {
+            return completedFuture(null);
+        }
     }
 
     /** Numbers a message and appends it to its room's log; called holding the lock. */
@@ -203,5 +236,6 @@ public final class InMemoryClusterBus implements ClusterBus {
     @Override
     public void close() {
         listener = null;
+        deliveries.shutdown();
     }
 }

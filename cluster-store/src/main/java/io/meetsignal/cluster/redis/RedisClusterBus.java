@@ -12,6 +12,7 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.meetsignal.cluster.ClusterBus;
 import io.meetsignal.cluster.ClusterMessage;
+import io.meetsignal.cluster.Deliveries;
 import io.meetsignal.cluster.Offsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,6 +79,8 @@ public final class RedisClusterBus implements ClusterBus {
     private final Set<String> confirmed = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Written before {@link #listener}, read after it: for the log lines of a delivery. */
+    private String nodeId;
     private volatile Consumer<ClusterMessage> listener;
     private volatile String nodeChannel;
 
@@ -140,6 +143,7 @@ public final class RedisClusterBus implements ClusterBus {
                 throw new IllegalStateException("already started as " + nodeChannel);
             }
             this.nodeChannel = channel;
+            this.nodeId = nodeId;
             this.listener = listener;
         }
         onCommandThread(() -> {
@@ -291,11 +295,7 @@ public final class RedisClusterBus implements ClusterBus {
             log.warn("Dropped an unreadable cluster message on {}: {}", channel, e.getClass().getSimpleName());
             return;
         }
-        try {
-            target.accept(message);
-        } catch (RuntimeException e) {
-            log.warn("Cluster message listener failed on {} for {}", channel, message.getClass().getSimpleName(), e);
-        }
+        Deliveries.deliver(nodeId, target, message, log);
     }
 
     private void reconcile() {

@@ -2,6 +2,7 @@ package io.meetsignal.cluster.redis;
 
 import static java.util.Objects.requireNonNull;
 
+import io.meetsignal.cluster.ClusterBus;
 import java.time.Duration;
 import java.util.regex.Pattern;
 
@@ -22,9 +23,9 @@ public record RedisConfig(String uri, String prefix, Duration commandTimeout, Du
     public static final String DEFAULT_PREFIX = "sig:";
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_ROOM_TTL = Duration.ofHours(24);
-    public static final Duration DEFAULT_LOG_RETENTION = Duration.ofSeconds(60);
-    public static final int DEFAULT_LOG_CAP = 10_000;
-    public static final long DEFAULT_LOG_MAX_BYTES = 8L << 20;
+    public static final Duration DEFAULT_LOG_RETENTION = ClusterBus.DEFAULT_LOG_RETENTION;
+    public static final int DEFAULT_LOG_CAP = ClusterBus.DEFAULT_LOG_CAP;
+    public static final long DEFAULT_LOG_MAX_BYTES = ClusterBus.DEFAULT_LOG_MAX_BYTES;
 
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9:_.{}-]{0,64}");
     private static final Pattern USER_INFO = Pattern.compile("//[^/@]*@");
@@ -92,10 +93,15 @@ public record RedisConfig(String uri, String prefix, Duration commandTimeout, Du
         return new RedisConfig(uri, prefix, commandTimeout, roomTtl, logRetention, logCap, newMaxBytes);
     }
 
+    /** A Redis URI without the user and password it may hold, for logs. */
+    public static String redacted(String uri) {
+        return USER_INFO.matcher(uri).replaceFirst("//***@");
+    }
+
     /** Without the password that {@code uri} may hold. */
     @Override
     public String toString() {
-        return "RedisConfig[uri=" + USER_INFO.matcher(uri).replaceFirst("//***@") + ", prefix=" + prefix
+        return "RedisConfig[uri=" + redacted(uri) + ", prefix=" + prefix
                 + ", commandTimeout=" + commandTimeout + ", roomTtl=" + roomTtl + ", logRetention=" + logRetention
                 + ", logCap=" + logCap + ", logMaxBytes=" + logMaxBytes + "]";
     }

@@ -1,5 +1,6 @@
 package io.meetsignal.node.config;
 
+import io.meetsignal.cluster.redis.RedisConfig;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,15 +29,13 @@ public record NodeConfig(String host,
                          Limits limits,
                          Duration nodeTtl,
                          Duration recoveryWindow,
-                         Duration drain,
-                         String logFormat) {
+                         Duration drain) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 3001;
     public static final int DEFAULT_MANAGEMENT_PORT = 9091;
     /** Loopback: health, readiness and metrics are not public unless an operator says so (containers: 0.0.0.0). */
     public static final String DEFAULT_MANAGEMENT_HOST = "127.0.0.1";
-    public static final String DEFAULT_REDIS_PREFIX = "sig:";
     public static final Duration DEFAULT_NODE_TTL = Duration.ofSeconds(10);
     public static final Duration DEFAULT_RECOVERY_WINDOW = Duration.ofSeconds(30);
     public static final Duration DEFAULT_DRAIN = Duration.ofSeconds(20);
@@ -95,7 +94,7 @@ public record NodeConfig(String host,
                 p.problem("REDIS_URL: expected redis://host:port or rediss://host:port");
             }
         });
-        String prefix = p.string("REDIS_PREFIX", DEFAULT_REDIS_PREFIX);
+        String prefix = p.string("REDIS_PREFIX", RedisConfig.DEFAULT_PREFIX);
 
         Optional<String> secret = Optional.ofNullable(p.string("JWT_SECRET", null));
         secret.ifPresent(s -> {
@@ -138,10 +137,11 @@ public record NodeConfig(String host,
         Duration nodeTtl = p.duration("NODE_TTL", DEFAULT_NODE_TTL);
         Duration recovery = p.duration("RECOVERY_WINDOW", DEFAULT_RECOVERY_WINDOW, true);
         Duration drain = p.duration("DRAIN_SECONDS", DEFAULT_DRAIN);
-        String logFormat = p.choice("LOG_FORMAT", "text", "text", "json");
+        // logback.xml reads LOG_FORMAT itself; checked here only so that a typo stops the node at start
+        p.choice("LOG_FORMAT", "text", "text", "json");
         p.throwIfAny();
         return new NodeConfig(host, port, managementPort, managementHost, nodeId, redisUrl, prefix, auth, cors, autoCreate, limits,
-                nodeTtl, recovery, drain, logFormat);
+                nodeTtl, recovery, drain);
     }
 
     private static String defaultNodeId() {

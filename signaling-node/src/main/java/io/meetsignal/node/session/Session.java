@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.meetsignal.cluster.Offsets;
 
 import io.meetsignal.node.auth.Identity;
+import io.meetsignal.node.logging.LogContext;
 import io.meetsignal.node.protocol.Json;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +65,7 @@ public final class Session {
     public static final long DEFAULT_MAX_QUEUED_BYTES = 1024 * 1024;
 
     /** This socket's events, one at a time, in the order received; then its cleanup. */
+    private volatile String logNode;
     private final Lane lane = new Lane(DEFAULT_MAX_QUEUED_EVENTS, DEFAULT_MAX_QUEUED_BYTES);
 
     public Session(String socketId, Identity identity, ClientLink link, TokenBucket events, TokenBucket chat,
@@ -343,12 +345,27 @@ public final class Session {
      */
     public CompletionStage<Object> inOrder(int packetBytes, boolean orderedOnReturn,
                                            Supplier<? extends CompletionStage<Object>> handler) {
-        return lane.submit(packetBytes, orderedOnReturn, handler);
+        return lane.submit(packetBytes, orderedOnReturn, logged(handler));
     }
 
     /** Runs {@code cleanup} once every event of this socket received so far has completed; never refused. */
     public CompletionStage<Void> afterEvents(Supplier<? extends CompletionStage<Void>> cleanup) {
-        return lane.submitLast(cleanup);
+        return lane.submitLast(logged(cleanup));
+    }
+
+    /** The node this session's log lines name; set when it is registered. */
+    void logNode(String node) {
+        this.logNode = node;
+    }
+
+    /** {@code work}, run with this socket's ids in the MDC (node, room, socket), whichever thread runs it. */
+    private <T> Supplier<T> logged(Supplier<T> work) {
+        return () -> {
+            String room = roomId != null ? roomId : waitingRoomId;
+            try (LogContext ids = LogContext.enter(logNode, room, socketId)) {
+                return work.get();
+            }
+        };
     }
 
     /** Events of this socket waiting or in progress. */

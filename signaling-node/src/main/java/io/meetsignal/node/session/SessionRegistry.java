@@ -13,7 +13,19 @@ public final class SessionRegistry {
     private final Map<String, Set<Session>> byRoom = new ConcurrentHashMap<>();
     private final Map<String, Set<Session>> joining = new ConcurrentHashMap<>();
 
+    /** The node whose log lines name, for its sessions' work (null: none named). */
+    private final String nodeId;
+
+    public SessionRegistry() {
+        this(null);
+    }
+
+    public SessionRegistry(String nodeId) {
+        this.nodeId = nodeId;
+    }
+
     public void add(Session session) {
+        session.logNode(nodeId);
         bySocketId.put(session.socketId(), session);
     }
 

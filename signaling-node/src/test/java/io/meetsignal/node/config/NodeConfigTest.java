@@ -29,7 +29,6 @@ class NodeConfigTest {
         assertTrue(config.corsOrigins().isEmpty());
         assertTrue(config.redisUrl().isEmpty());
         assertEquals("sig:", config.redisPrefix());
-        assertEquals("text", config.logFormat());
         assertFalse(config.nodeId().isBlank());
     }
 
