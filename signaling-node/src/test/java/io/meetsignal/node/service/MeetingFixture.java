@@ -29,7 +29,14 @@ final class MeetingFixture implements AutoCloseable {
     final RoomService rooms;
     final SignalService signals;
 
+    /**
+     * The bus of the fixture in use: {@link #await} waits for its deliveries too, since the in-memory bus, like the
+     * Redis one, hands messages to the node's sockets on a thread of its own after the publishing call returned.
+     */
+    private static volatile InMemoryClusterBus current;
+
     MeetingFixture(boolean autoCreate) {
+        current = bus;
         Clock clock = Clock.systemUTC();
         rooms = new RoomService(store, bus, sessions, rosters, "node-1", autoCreate, clock);
         signals = new SignalService(store, new Delivery(bus), rosters, timers, clock);
@@ -62,14 +69,35 @@ final class MeetingFixture implements AutoCloseable {
         return await(rooms.joining().join(client.session(), new JoinRoom(room.code(), null)));
     }
 
+    /**
+     * The stage's result once every message it published has reached the sockets (a delivery may publish again,
+     * e.g. a seat released for a socket that is gone, so the bus is drained a few rounds).
+     */
     static <T> T await(CompletionStage<T> stage) {
         try {
-            return stage.toCompletableFuture().get(5, TimeUnit.SECONDS);
+            T result = stage.toCompletableFuture().get(5, TimeUnit.SECONDS);
+            settle();
+            return result;
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
             }
             throw new AssertionError(e.getCause());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Waits until what was published so far, and what its deliveries published in turn, has been delivered. */
+    static void settle() {
+        InMemoryClusterBus bus = current;
+        if (bus == null) {
+            return;
+        }
+        try {
+            for (int round = 0; round < 3; round++) {
+                bus.delivered().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            }
         } catch (Exception e) {
             throw new AssertionError(e);
         }

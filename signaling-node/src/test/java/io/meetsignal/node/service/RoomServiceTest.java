@@ -179,6 +179,7 @@ class RoomServiceTest {
         assertFalse(await(f.store.roomById(room.id())).orElseThrow().active(),
                 "the room has ended in the store before the ack, so a read after the ack sees it ended");
         ((AckThen) answer).then().run();
+        MeetingFixture.settle();
 
         for (Client c : List.of(host, bob)) {
             assertEquals("Meeting ended by host", c.link().payloads("force-disconnect").get(0).get("reason").asText());
