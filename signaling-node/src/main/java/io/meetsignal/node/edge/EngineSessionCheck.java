@@ -15,7 +15,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.AttributeKey;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -37,14 +36,23 @@ final class EngineSessionCheck extends ChannelDuplexHandler {
     private static final AttributeKey<Boolean> SEEN = AttributeKey.valueOf(EngineSessionCheck.class, "seen");
 
     private final String prefix;
-    private final Set<UUID> live = ConcurrentHashMap.newKeySet();
+    /**
+     * The node's engine sessions. A session counts as live only while the library has not begun to close it
+     * ({@link ClientHead#isConnected()} turns false first thing in its close): between that and our {@link #forget}
+     * the library already refuses the session's requests with a bare 500.
+     */
+    private final Map<UUID, ClientHead> live = new ConcurrentHashMap<>();
 
     EngineSessionCheck(String path) {
         this.prefix = path + "/";
     }
 
     boolean isLive(UUID engineSessionId) {
-        return engineSessionId != null && live.contains(engineSessionId);
+        if (engineSessionId == null) {
+            return false;
+        }
+        ClientHead head = live.get(engineSessionId);
+        return head != null && head.isConnected();
     }
 
     void forget(UUID engineSessionId) {
@@ -84,7 +92,7 @@ final class EngineSessionCheck extends ChannelDuplexHandler {
             if (head != null) {
                 ctx.channel().attr(SEEN).set(Boolean.TRUE);
                 if (head.isConnected()) {
-                    live.add(head.getSessionId());
+                    live.put(head.getSessionId(), head);
                 }
             }
         }
