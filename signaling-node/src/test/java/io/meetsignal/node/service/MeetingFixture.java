@@ -79,6 +79,8 @@ final class MeetingFixture implements AutoCloseable {
             settle();
             return result;
         } catch (java.util.concurrent.ExecutionException e) {
+            // a refusal publishes too (join-error, waiting-cancelled): wait for those as for a result
+            settle();
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
             }
