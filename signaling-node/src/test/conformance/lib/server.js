@@ -51,18 +51,19 @@ export function baseEnv() {
 
 /**
  * Launches the jar with `baseEnv()` plus `env` (a value of `null` removes a variable) and
- * resolves once the ready line was printed. Rejects with the process output otherwise.
+ * resolves once the ready line was printed. Rejects with the process output otherwise. `jar` runs another
+ * build than $SIGNALING_JAR (benchmarks comparing builds).
  */
-export async function startNode(env = {}, { readyTimeoutMs = 30_000 } = {}) {
-  if (!existsSync(JAR)) {
-    throw new Error(`signaling jar not found: ${JAR} (set SIGNALING_JAR)`);
+export async function startNode(env = {}, { readyTimeoutMs = 30_000, jar = JAR } = {}) {
+  if (!existsSync(jar)) {
+    throw new Error(`signaling jar not found: ${jar} (set SIGNALING_JAR)`);
   }
   const merged = { ...process.env, ...baseEnv() };
   for (const [key, value] of Object.entries(env)) {
     if (value === null || value === undefined) delete merged[key];
     else merged[key] = String(value);
   }
-  const proc = spawn('java', ['-jar', JAR], { env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn('java', ['-jar', jar], { env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(proc);
   const reaper = spawn(process.execPath, [resolve(here, 'reaper.cjs'), String(process.pid), String(proc.pid)], {
     stdio: 'ignore',

@@ -15,18 +15,45 @@ class ClusterMessageCodecTest {
     private final ClusterMessageCodec codec = new ClusterMessageCodec();
 
     @Test
-    void roomEventsCarryTheirTypeAndPayloadAsAString() throws JsonProcessingException {
+    void roomEventsCarryAHeaderWithTheirTypeThenThePayloadUntouched() throws JsonProcessingException {
         Participant joined = new Participant("s1", null, "Ann", "n1", false, true, false, false,
                 Instant.parse("2024-01-02T03:04:05Z"));
-        ClusterMessage event = new ClusterMessage.RoomEvent("r1", "s1", "user-joined", "{\"a\":1}",
+        String payload = "{\"sdp\":{\"type\":\"offer\",\"sdp\":\"v=0\\r\\no=- 1 2 IN IP4 127.0.0.1\\r\\n\"}}";
+        ClusterMessage event = new ClusterMessage.RoomEvent("r1", "s1", "user-joined", payload,
                 new ClusterMessage.RosterChange(joined, null));
 
-        String json = codec.encode(event);
+        String text = codec.encode(event);
 
-        assertTrue(json.startsWith("{\"type\":\"room\""), json);
-        assertTrue(json.contains("\"payload\":\"{\\\"a\\\":1}\""), json);
-        assertTrue(json.contains("\"joinedAt\":\"2024-01-02T03:04:05Z\""), json);
-        assertEquals(event, codec.decode(json));
+        assertTrue(text.startsWith("R{\"type\":\"room\""), text);
+        assertTrue(text.contains("\"joinedAt\":\"2024-01-02T03:04:05Z\""), text);
+        assertTrue(text.endsWith("}\n" + payload), text);
+        assertEquals(event, codec.decode(text));
+    }
+
+    @Test
+    void seatAndSocketEventsWithAPayloadRoundTripWithPayloadsThatHoldLineFeedsAndHeaderLookalikes()
+            throws JsonProcessingException {
+        String payload = "{\"a\":\"x\"}\nR{\"type\":\"room\"}\n";
+        ClusterMessage seat = new ClusterMessage.SeatEvent("r1", "s2", "offer", payload,
+                ClusterMessage.SocketAction.NONE).withOffset("1-0");
+        ClusterMessage socket = new ClusterMessage.SocketEvent("n1", "s1", "r1", "force-disconnect", payload,
+                ClusterMessage.SocketAction.UNSEAT_AND_DISCONNECT);
+
+        assertEquals(seat, codec.decode(codec.encode(seat)));
+        assertEquals(socket, codec.decode(codec.encode(socket)));
+    }
+
+    @Test
+    void messagesOfTheEarlierFormatWithThePayloadAsAJsonStringAreRead() throws JsonProcessingException {
+        String room = "{\"type\":\"room\",\"roomId\":\"r1\",\"exceptSocketId\":\"s1\",\"event\":\"offer\","
+                + "\"payload\":\"{\\\"sdp\\\":\\\"v=0\\\\r\\\\n\\\"}\"}";
+        String seat = "{\"type\":\"seat\",\"roomId\":\"r1\",\"socketId\":\"s2\",\"event\":\"answer\","
+                + "\"payload\":\"{}\",\"action\":\"NONE\"}";
+
+        assertEquals(new ClusterMessage.RoomEvent("r1", "s1", "offer", "{\"sdp\":\"v=0\\r\\n\"}", null),
+                codec.decode(room));
+        assertEquals(new ClusterMessage.SeatEvent("r1", "s2", "answer", "{}", ClusterMessage.SocketAction.NONE),
+                codec.decode(seat));
     }
 
     @Test
@@ -55,5 +82,8 @@ class ClusterMessageCodecTest {
         assertThrows(JsonProcessingException.class, () -> codec.decode("{\"type\":\"other\"}"));
         assertThrows(JsonProcessingException.class, () -> codec.decode("{\"type\":\"room\",\"roomId\":\"r\"}"));
         assertThrows(JsonProcessingException.class, () -> codec.decode("{\"roomId\":\"r\"}"));
+        assertThrows(JsonProcessingException.class, () -> codec.decode("R{\"type\":\"seat\",\"roomId\":\"r\"}"));
+        assertThrows(JsonProcessingException.class, () -> codec.decode("R{\"type\":\"room\"}\n{}"));
+        assertThrows(JsonProcessingException.class, () -> codec.decode(""));
     }
 }

@@ -13,10 +13,12 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.meetsignal.cluster.ClusterBus;
 import io.meetsignal.cluster.ClusterBusContract;
 import io.meetsignal.cluster.ClusterMessage;
+import io.meetsignal.cluster.Offsets;
 import io.meetsignal.cluster.StoreUnavailableException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -146,6 +148,39 @@ class RedisClusterBusIT extends ClusterBusContract {
         await(a.bus.publish(after));
 
         assertEquals(after, a.next());
+    }
+
+    /** A rolling upgrade: a node of an earlier version publishes (and logs) whole messages as JSON. */
+    @Test
+    void messagesInTheEarlierFormatAreDeliveredAndReplayed() {
+        Node a = node("a");
+        await(a.bus.joinRoom("r1"));
+        String payload = "{\"sdp\":{\"type\":\"offer\",\"sdp\":\"v=0\\r\\ns=-\\r\\n\"}}";
+        String legacyRoom = "{\"type\":\"room\",\"roomId\":\"r1\",\"exceptSocketId\":\"s9\",\"event\":\"offer\","
+                + "\"payload\":" + RedisJson.write(payload) + "}";
+        String legacySocket = "{\"type\":\"socket\",\"nodeId\":\"a\",\"socketId\":\"s1\",\"roomId\":\"r1\","
+                + "\"event\":\"answer\",\"payload\":" + RedisJson.write(payload) + ",\"action\":\"NONE\"}";
+        RedisKeys keys = new RedisKeys(config.prefix());
+        RedisClient client = RedisClient.create(config.uri());
+        String offset;
+        try (StatefulRedisConnection<String, String> raw = client.connect()) {
+            offset = raw.sync().xadd(keys.log("r1"), Map.of("m", legacyRoom));
+            raw.sync().publish(keys.roomChannel("r1"), offset + " " + legacyRoom);
+            raw.sync().publish(keys.nodeChannel("a"), "- " + legacySocket);
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+        ClusterMessage.RoomEvent room = new ClusterMessage.RoomEvent("r1", "s9", "offer", payload, null);
+        ClusterMessage.RoomEvent mine = roomEvent("r1", "chat-message", 2);
+        await(a.bus.publish(mine));
+
+        assertEquals(room, a.next());
+        assertEquals(new ClusterMessage.SocketEvent("a", "s1", "r1", "answer", payload, ClusterMessage.SocketAction.NONE),
+                a.next());
+        assertEquals(mine, a.next());
+        assertEquals(offset, a.offsets.get(0));
+        assertEquals(List.of(room.withOffset(offset), mine.withOffset(a.offsets.get(1))),
+                await(a.bus.replay("r1", Offsets.START, 10, Long.MAX_VALUE)).orElseThrow());
     }
 
     @Test
