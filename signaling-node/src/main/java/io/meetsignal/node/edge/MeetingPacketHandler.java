@@ -24,7 +24,6 @@ import io.meetsignal.node.session.SessionRegistry;
 import io.meetsignal.node.session.TokenBucket;
 import io.micrometer.core.instrument.Timer;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
@@ -181,7 +180,7 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
             onFlooding(ctx, head);
             return;
         }
-        boolean event = type == '4' && length > 1 && content.getByte(offset + 1) == '2';
+        boolean event = type == '4' && SocketIoPacketParser.isEvent(content, offset + 1, length - 1);
         boolean token = engineLimits.bucket.tryTake(now);
         if (!token && !event) {
             // over the rate: Engine.IO packets and Socket.IO packets other than events are dropped unanswered
@@ -203,49 +202,31 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
         }
     }
 
-    /** A Socket.IO packet: {@code <type>[<attachments>-][/<nsp>,][<ack id>][<json>]}. */
+    /** A Socket.IO packet, read by {@link SocketIoPacketParser}; {@code token}: it took a rate-limit token. */
     private void onSocketIoPacket(ClientHead head, ByteBuf content, int offset, int length, boolean token) {
-        if (length <= 0) {
+        if (SocketIoPacketParser.isEvent(content, offset, length)) {
+            onEvent(head, content, offset, length, token);
             return;
         }
-        int end = offset + length;
-        byte type = content.getByte(offset);
-        int i = offset + 1;
-        String namespace = "/";
-        if (i < end && content.getByte(i) == '/') {
-            int comma = content.indexOf(i, end, (byte) ',');
-            int nspEnd = comma < 0 ? end : comma;
-            namespace = content.toString(i, nspEnd - i, StandardCharsets.UTF_8);
-            i = comma < 0 ? end : comma + 1;
-        }
-        Long ackId = null;
-        int digitsStart = i;
-        while (i < end && i - digitsStart < 18 && Character.isDigit(content.getByte(i))) {
-            i++;
-        }
-        if (i > digitsStart) {
-            ackId = Long.parseLong(content.toString(digitsStart, i - digitsStart, StandardCharsets.US_ASCII));
-        }
-        switch (type) {
-            case '0' -> onConnect(head, namespace, content, i, end - i);
-            case '1' -> onDisconnectPacket(head);
-            case '2' -> onEvent(head, ackId, content, i, end - i, length, token);
-            case '5', '6' -> {
-                Session session = byEngineSession.get(head.getSessionId());
-                if (session != null) {
-                    replies.refuse(session, "binary", ackId, new Replies.Refusal(ErrorCode.INVALID_PAYLOAD,
-                            "Binary payloads are not supported"));
-                }
-            }
-            default -> {
-                // acknowledgements from the client: the server never asks for one
+        SocketIoPacketParser.Packet packet = SocketIoPacketParser.parse(content, offset, length,
+                config.limits().maxPacketBytes());
+        if (packet instanceof SocketIoPacketParser.Connect connect) {
+            onConnect(head, connect.namespace(), connect.auth());
+        } else if (packet instanceof SocketIoPacketParser.Disconnect) {
+            onDisconnectPacket(head);
+        } else if (packet instanceof SocketIoPacketParser.Binary binary) {
+            Session session = byEngineSession.get(head.getSessionId());
+            if (session != null) {
+                replies.refuse(session, "binary", binary.ackId(), new Replies.Refusal(ErrorCode.INVALID_PAYLOAD,
+                        "Binary payloads are not supported"));
             }
         }
+        // anything else is ignored: acknowledgements from the client (the server never asks for one), other types
     }
 
     // ---- CONNECT ----------------------------------------------------------------------------------
 
-    private void onConnect(ClientHead head, String namespace, ByteBuf content, int offset, int length) {
+    private void onConnect(ClientHead head, String namespace, byte[] authJson) {
         if (!"/".equals(namespace)) {
             Packet error = SocketIoLink.message(PacketType.ERROR);
             error.setNsp(namespace);
@@ -278,9 +259,9 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
                 throw ProtocolException.of(ErrorCode.UNAVAILABLE, refused == Admission.Refusal.MEMORY
                         ? "This server is full, try again" : "This server is overloaded, try again shortly");
             }
-            if (length > 0) {
+            if (authJson != null) {
                 try {
-                    auth = Json.MAPPER.readTree(ByteBufUtil.getBytes(content, offset, length));
+                    auth = Json.MAPPER.readTree(authJson);
                 } catch (Exception e) {
                     throw ProtocolException.invalid("auth: not valid JSON");
                 }
@@ -374,8 +355,7 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
 
     // ---- EVENT ------------------------------------------------------------------------------------
 
-    private void onEvent(ClientHead head, Long ackId, ByteBuf content, int offset, int length, int packetLength,
-                         boolean token) {
+    private void onEvent(ClientHead head, ByteBuf content, int offset, int length, boolean token) {
         Session session = byEngineSession.get(head.getSessionId());
         if (session == null || session.closed()) {
             log.debug("Event from unauthenticated engine session {} dropped", head.getSessionId());
@@ -383,28 +363,27 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
         }
         long now = System.nanoTime();
         if (!token) {
-            replies.refuse(session, "event", ackId, new Replies.Refusal(ErrorCode.RATE_LIMITED,
-                    "Too many events, slow down"));
+            replies.refuse(session, "event", SocketIoPacketParser.ackId(content, offset, length),
+                    new Replies.Refusal(ErrorCode.RATE_LIMITED, "Too many events, slow down"));
             return;
         }
-        if (packetLength > config.limits().maxPacketBytes()) {
-            replies.refuse(session, "event", ackId, new Replies.Refusal(ErrorCode.INVALID_PAYLOAD,
-                    "Event larger than " + config.limits().maxPacketBytes() + " bytes"));
+        SocketIoPacketParser.Packet packet = SocketIoPacketParser.parse(content, offset, length,
+                config.limits().maxPacketBytes());
+        if (packet instanceof SocketIoPacketParser.TooLarge tooLarge) {
+            replies.refuse(session, "event", tooLarge.ackId(), new Replies.Refusal(ErrorCode.INVALID_PAYLOAD,
+                    "Event larger than " + tooLarge.limit() + " bytes"));
             return;
         }
-        JsonNode array;
-        try {
-            array = Json.MAPPER.readTree(ByteBufUtil.getBytes(content, offset, length));
-        } catch (Exception e) {
-            array = null;
-        }
-        if (array == null || !array.isArray() || array.isEmpty() || !array.get(0).isTextual()) {
+        if (!(packet instanceof SocketIoPacketParser.Event parsed)) {
+            Long ackId = packet instanceof SocketIoPacketParser.Malformed malformed ? malformed.ackId() : null;
             replies.refuse(session, "event", ackId, new Replies.Refusal(ErrorCode.INVALID_PAYLOAD,
                     "Malformed event packet"));
             return;
         }
-        String event = array.get(0).textValue();
-        JsonNode payload = array.size() > 1 ? array.get(1) : null;
+        Long ackId = parsed.ackId();
+        String event = parsed.name();
+        JsonNode payload = parsed.payload();
+        int packetLength = length;
         metrics.received(event);
         if (Events.CHAT_MESSAGE.equals(event) && !session.takeChatToken(now)) {
             replies.refuse(session, event, ackId, new Replies.Refusal(ErrorCode.RATE_LIMITED,
