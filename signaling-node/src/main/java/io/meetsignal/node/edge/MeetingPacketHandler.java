@@ -3,55 +3,38 @@ package io.meetsignal.node.edge;
 import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.messages.PacketsMessage;
-import com.corundumstudio.socketio.protocol.Packet;
-import com.corundumstudio.socketio.protocol.PacketType;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.meetsignal.node.auth.HandshakeAuthenticator;
-import io.meetsignal.node.auth.Identity;
 import io.meetsignal.node.config.NodeConfig;
-import io.meetsignal.node.ops.Admission;
 import io.meetsignal.node.ops.Metrics;
 import io.meetsignal.node.protocol.ErrorCode;
 import io.meetsignal.node.protocol.Events;
 import io.meetsignal.node.protocol.Json;
 import io.meetsignal.node.protocol.Payload;
-import io.meetsignal.node.protocol.ProtocolException;
-import io.meetsignal.node.service.Recovery;
-import io.meetsignal.node.service.RoomService;
-import io.meetsignal.node.session.FloodDetector;
 import io.meetsignal.node.session.Session;
-import io.meetsignal.node.session.SessionRegistry;
-import io.meetsignal.node.session.TokenBucket;
 import io.micrometer.core.instrument.Timer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.util.Base64;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Takes the place of netty-socketio's packet handler. Engine.IO control packets (ping, pong, upgrade,
- * close, noop) are passed to the library's own handler; every Socket.IO packet is ours:
+ * close, noop) are passed to the library's own handler; every Socket.IO packet is ours, read by
+ * {@link SocketIoPacketParser}:
  * <ul>
- *   <li>CONNECT is authenticated here, before anything else can happen, and answered with a socket id
- *       of our own. A socket whose CONNECT was refused, or that never sent one, is served nothing;</li>
+ *   <li>CONNECT and DISCONNECT go to the {@link Handshake}, which authenticates the CONNECT before anything else
+ *       can happen and answers with a socket id of our own. A socket whose CONNECT was refused, or that never sent
+ *       one, is served nothing;</li>
  *   <li>EVENT takes a rate-limit token, is checked for size, parsed, and routed; every failure is
- *       answered as the protocol says and changes nothing;</li>
- *   <li>DISCONNECT ends the session.</li>
+ *       answered as the protocol says and changes nothing.</li>
  * </ul>
  */
 @Sharable
@@ -59,66 +42,27 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
 
     private static final Logger log = LoggerFactory.getLogger(MeetingPacketHandler.class);
     private static final byte RECORD_SEPARATOR = 0x1e;
-    private static final SecureRandom RANDOM = new SecureRandom();
-    private static final int FLOOD_FACTOR = 10;
-    private static final int FLOOD_SECONDS = 10;
     /** The most packets one polling POST may carry; the rest of its payload is dropped. */
     static final int MAX_PACKETS_PER_POST = 1_000;
     /** How long a flooding socket's force-disconnect has to leave before its session is closed. */
     private static final long FLOOD_CLOSE_DELAY_MILLIS = 200;
 
     private final NodeConfig config;
-    private final HandshakeAuthenticator authenticator;
-    private final SessionRegistry sessions;
-    private final RoomService rooms;
+    private final Handshake handshake;
     private final EventRouter router;
     private final Replies replies;
     private final Metrics metrics;
     private final PollingFlusher flusher;
-    private final BooleanSupplier accepting;
-    /** Asked once per Socket.IO CONNECT: null, or why the node takes nobody new now (PROTOCOL.md §7). */
-    private final Supplier<Admission.Refusal> admission;
-    private final Recovery recovery;
-    private final Map<UUID, Session> byEngineSession = new ConcurrentHashMap<>();
-    /** Socket id → the engine session it is served on now (a recovered socket moves to a new one). */
-    private final Map<String, UUID> engineBySocket = new ConcurrentHashMap<>();
-    private final Map<UUID, Channel> websockets = new ConcurrentHashMap<>();
-    /** Per engine session, from its first packet: the rate-limit bucket and flood window every packet counts in. */
-    private final Map<UUID, EngineLimits> limits = new ConcurrentHashMap<>();
     private volatile ChannelInboundHandler engine;
 
-    MeetingPacketHandler(NodeConfig config, HandshakeAuthenticator authenticator, SessionRegistry sessions,
-                         RoomService rooms, Recovery recovery, EventRouter router, Metrics metrics,
-                         PollingFlusher flusher, BooleanSupplier accepting, Supplier<Admission.Refusal> admission) {
+    MeetingPacketHandler(NodeConfig config, Handshake handshake, EventRouter router, Metrics metrics,
+                         PollingFlusher flusher) {
         this.config = config;
-        this.authenticator = authenticator;
-        this.sessions = sessions;
-        this.rooms = rooms;
+        this.handshake = handshake;
         this.router = router;
         this.replies = new Replies(metrics);
         this.metrics = metrics;
         this.flusher = flusher;
-        this.accepting = accepting;
-        this.admission = admission;
-        this.recovery = recovery;
-    }
-
-    /**
-     * What one engine session may send (PROTOCOL.md §7): every packet, Engine.IO or Socket.IO, CONNECT or event,
-     * takes a token from one bucket and counts in one flood window; the Socket.IO session made on it uses the same.
-     * {@code connected}: a CONNECT was received on it (a second one closes the engine session).
-     */
-    static final class EngineLimits {
-        final TokenBucket bucket;
-        final FloodDetector flood;
-        volatile boolean connected;
-        /** The flood rule tripped: every further packet is dropped until the session is gone. */
-        volatile boolean flooded;
-
-        EngineLimits(NodeConfig.Limits limits) {
-            this.bucket = new TokenBucket(limits.eventsPerSecond(), limits.eventBurst());
-            this.flood = new FloodDetector((int) Math.ceil(limits.eventsPerSecond() * FLOOD_FACTOR), FLOOD_SECONDS);
-        }
     }
 
     /** The library's packet handler, to which Engine.IO control packets go. */
@@ -131,10 +75,7 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, PacketsMessage message) throws Exception {
         if (message.getTransport() == Transport.WEBSOCKET) {
-            UUID id = message.getClient().getSessionId();
-            if (websockets.get(id) != ctx.channel()) {
-                websockets.put(id, ctx.channel());
-            }
+            handshake.websocket(message.getClient().getSessionId(), ctx.channel());
         }
         ByteBuf content = message.getContent();
         int end = content.writerIndex();
@@ -163,13 +104,9 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
     private void onPacket(ChannelHandlerContext ctx, ClientHead head, Transport transport, ByteBuf content, int offset,
                           int length) throws Exception {
         byte type = content.getByte(offset);
-        UUID engineId = head.getSessionId();
-        EngineLimits engineLimits = limits.get(engineId);
+        EngineLimits engineLimits = handshake.limits(head);
         if (engineLimits == null) {
-            if (!head.isConnected()) {
-                return;
-            }
-            engineLimits = limits.computeIfAbsent(engineId, id -> new EngineLimits(config.limits()));
+            return;
         }
         long now = System.nanoTime();
         if (engineLimits.flooded) {
@@ -211,11 +148,11 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
         SocketIoPacketParser.Packet packet = SocketIoPacketParser.parse(content, offset, length,
                 config.limits().maxPacketBytes());
         if (packet instanceof SocketIoPacketParser.Connect connect) {
-            onConnect(head, connect.namespace(), connect.auth());
+            handshake.connect(head, connect.namespace(), connect.auth());
         } else if (packet instanceof SocketIoPacketParser.Disconnect) {
-            onDisconnectPacket(head);
+            handshake.disconnect(head);
         } else if (packet instanceof SocketIoPacketParser.Binary binary) {
-            Session session = byEngineSession.get(head.getSessionId());
+            Session session = handshake.session(head.getSessionId());
             if (session != null) {
                 replies.refuse(session, "binary", binary.ackId(), new Replies.Refusal(ErrorCode.INVALID_PAYLOAD,
                         "Binary payloads are not supported"));
@@ -224,139 +161,10 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
         // anything else is ignored: acknowledgements from the client (the server never asks for one), other types
     }
 
-    // ---- CONNECT ----------------------------------------------------------------------------------
-
-    private void onConnect(ClientHead head, String namespace, byte[] authJson) {
-        if (!"/".equals(namespace)) {
-            Packet error = SocketIoLink.message(PacketType.ERROR);
-            error.setNsp(namespace);
-            error.setData(Map.of("message", "Invalid namespace"));
-            head.send(error);
-            flusher.afterSend(head);
-            return;
-        }
-        EngineLimits engineLimits = limits.get(head.getSessionId());
-        if (engineLimits == null || engineLimits.connected) {
-            // a second CONNECT on an engine session whose first is pending or accepted (PROTOCOL.md §7)
-            log.debug("Second CONNECT on engine session {}: closing it", head.getSessionId());
-            metrics.error(ErrorCode.INVALID_PAYLOAD);
-            head.disconnect();
-            return;
-        }
-        engineLimits.connected = true;
-        Identity identity;
-        JsonNode auth = null;
-        try {
-            if (!accepting.getAsBoolean()) {
-                throw ProtocolException.of(ErrorCode.UNAVAILABLE, "This server is not accepting connections");
-            }
-            if (sessions.size() >= config.limits().maxConnections()) {
-                throw ProtocolException.of(ErrorCode.UNAVAILABLE, "This server is full, try again");
-            }
-            Admission.Refusal refused = admission.get();
-            if (refused != null) {
-                metrics.handshakeRefused(refused.tag());
-                throw ProtocolException.of(ErrorCode.UNAVAILABLE, refused == Admission.Refusal.MEMORY
-                        ? "This server is full, try again" : "This server is overloaded, try again shortly");
-            }
-            if (authJson != null) {
-                try {
-                    auth = Json.MAPPER.readTree(authJson);
-                } catch (Exception e) {
-                    throw ProtocolException.invalid("auth: not valid JSON");
-                }
-            }
-            identity = authenticator.authenticate(auth);
-        } catch (ProtocolException refused) {
-            metrics.error(refused.code());
-            log.debug("Handshake refused for engine session {}: {}", head.getSessionId(), refused.code());
-            Packet error = SocketIoLink.message(PacketType.ERROR);
-            error.setData(Map.of("message", refused.code().name(),
-                    "data", Map.of("code", refused.code().name(), "message", refused.getMessage())));
-            head.send(error);
-            flusher.afterSend(head);
-            // a refused CONNECT ends the engine session once its connect_error has left (PROTOCOL.md §8)
-            flusher.closeWhenDelivered(head, websockets.get(head.getSessionId()));
-            return;
-        }
-        String pid = auth != null && auth.path("pid").isTextual() ? auth.get("pid").textValue() : null;
-        if (pid == null || !recovery.enabled()) {
-            connectNew(head, identity);
-            return;
-        }
-        String lastOffset = auth.path("offset").isTextual() ? auth.get("offset").textValue() : null;
-        Identity who = identity;
-        recovery.recover(pid, lastOffset, identity, link(head), (socketId, key) -> newSession(head, who, socketId, key))
-                .whenComplete((recovered, failure) -> {
-                    if (failure != null || recovered.isEmpty()) {
-                        if (failure != null) {
-                            log.warn("Recovery for engine session {} failed: {}", head.getSessionId(), failure.toString());
-                        }
-                        connectNew(head, who);
-                        return;
-                    }
-                    Session session = recovered.get().session();
-                    UUID engine = head.getSessionId();
-                    byEngineSession.put(engine, session);
-                    UUID previous = engineBySocket.put(session.socketId(), engine);
-                    if (previous != null && !previous.equals(engine) && byEngineSession.remove(previous, session)) {
-                        log.debug("Socket {} came back before its old transport was seen to close", session.socketId());
-                    }
-                    if (!head.isConnected()) {
-                        closeSession(engine, true);
-                        return;
-                    }
-                    log.info("Socket {} recovered (engine session {})", session.socketId(), engine);
-                    sendConnected(head, session);
-                    recovered.get().finish().run();
-                });
-    }
-
-    /** A new session for an authenticated CONNECT. */
-    private void connectNew(ClientHead head, Identity identity) {
-        Session session = newSession(head, identity, newSocketId(), recovery.enabled() ? newSocketId() : null);
-        sessions.add(session);
-        byEngineSession.put(head.getSessionId(), session);
-        engineBySocket.put(session.socketId(), head.getSessionId());
-        if (!head.isConnected()) {
-            // the transport closed while we were authenticating
-            closeSession(head.getSessionId(), false);
-            return;
-        }
-        log.info("Socket {} connected ({}, engine session {})", session.socketId(),
-                identity.guest() ? "guest" : "user " + identity.userId(), head.getSessionId());
-        sendConnected(head, session);
-    }
-
-    private SocketIoLink link(ClientHead head) {
-        return new SocketIoLink(head, flusher, metrics, () -> websockets.get(head.getSessionId()));
-    }
-
-    private Session newSession(ClientHead head, Identity identity, String socketId, String recoveryKey) {
-        NodeConfig.Limits configured = config.limits();
-        EngineLimits engineLimits = limits.computeIfAbsent(head.getSessionId(), id -> new EngineLimits(configured));
-        return new Session(socketId, recoveryKey, identity, link(head), engineLimits.bucket,
-                new TokenBucket(configured.chatPerSecond(), configured.chatBurst()), engineLimits.flood);
-    }
-
-    private void sendConnected(ClientHead head, Session session) {
-        Packet connected = SocketIoLink.message(PacketType.CONNECT);
-        String pid = session.privateId();
-        connected.setData(pid == null ? Map.of("sid", session.socketId()) : Map.of("sid", session.socketId(), "pid", pid));
-        head.send(connected);
-        flusher.afterSend(head);
-    }
-
-    private static String newSocketId() {
-        byte[] bytes = new byte[15];
-        RANDOM.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
-
     // ---- EVENT ------------------------------------------------------------------------------------
 
     private void onEvent(ClientHead head, ByteBuf content, int offset, int length, boolean token) {
-        Session session = byEngineSession.get(head.getSessionId());
+        Session session = handshake.session(head.getSessionId());
         if (session == null || session.closed()) {
             log.debug("Event from unauthenticated engine session {} dropped", head.getSessionId());
             return;
@@ -412,7 +220,7 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
      * moment later, once that notice has left (its packets are dropped meanwhile).
      */
     private void onFlooding(ChannelHandlerContext ctx, ClientHead head) {
-        Session session = byEngineSession.get(head.getSessionId());
+        Session session = handshake.session(head.getSessionId());
         metrics.error(ErrorCode.RATE_LIMITED);
         if (session != null) {
             log.warn("Socket {} disconnected for flooding", session.socketId());
@@ -424,40 +232,9 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
         }
     }
 
-    // ---- DISCONNECT -------------------------------------------------------------------------------
-
-    private void onDisconnectPacket(ClientHead head) {
-        closeSession(head.getSessionId(), false);
-    }
-
     /** The engine connection is gone (closed, timed out, or disconnected by us). */
     void onEngineClosed(UUID engineSessionId) {
-        limits.remove(engineSessionId);
-        flusher.forget(engineSessionId);
-        websockets.remove(engineSessionId);
-        closeSession(engineSessionId, true);
-    }
-
-    /**
-     * Ends the session served on an engine session. {@code transportLost}: the transport went away without the
-     * client saying goodbye, so a seated session is kept for recovery.
-     */
-    private void closeSession(UUID engineSessionId, boolean transportLost) {
-        Session session = byEngineSession.remove(engineSessionId);
-        if (session == null) {
-            return;
-        }
-        engineBySocket.remove(session.socketId(), engineSessionId);
-        if (transportLost && recovery.detach(session)) {
-            return;
-        }
-        log.info("Socket {} disconnected", session.socketId());
-        // after the socket's events in flight: a join still running must not seat it after its cleanup
-        session.afterEvents(() -> rooms.disconnected(session)).whenComplete((nothing, failure) -> {
-            if (failure != null) {
-                Replies.refusal(failure, session, "disconnect");
-            }
-        });
+        handshake.engineClosed(engineSessionId);
     }
 
     @Override
