@@ -3,7 +3,6 @@ package io.meetsignal.node.edge;
 import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.messages.PacketsMessage;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.meetsignal.node.config.NodeConfig;
 import io.meetsignal.node.ops.Metrics;
 import io.meetsignal.node.protocol.ErrorCode;
@@ -11,7 +10,6 @@ import io.meetsignal.node.protocol.Events;
 import io.meetsignal.node.protocol.Json;
 import io.meetsignal.node.protocol.Payload;
 import io.meetsignal.node.session.Session;
-import io.micrometer.core.instrument.Timer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler.Sharable;
@@ -20,7 +18,6 @@ import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -163,13 +160,17 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
 
     // ---- EVENT ------------------------------------------------------------------------------------
 
+    /**
+     * An event: the step before routing (its session, the engine session's shared bucket, the size limit, the
+     * parse), each refusal answered in that order; then the router's decorated handler
+     * ({@link HandlerDecorators}), whose outcome {@link Replies} answers.
+     */
     private void onEvent(ClientHead head, ByteBuf content, int offset, int length, boolean token) {
         Session session = handshake.session(head.getSessionId());
         if (session == null || session.closed()) {
             log.debug("Event from unauthenticated engine session {} dropped", head.getSessionId());
             return;
         }
-        long now = System.nanoTime();
         if (!token) {
             replies.refuse(session, "event", SocketIoPacketParser.ackId(content, offset, length),
                     new Replies.Refusal(ErrorCode.RATE_LIMITED, "Too many events, slow down"));
@@ -188,31 +189,9 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
                     "Malformed event packet"));
             return;
         }
-        Long ackId = parsed.ackId();
-        String event = parsed.name();
-        JsonNode payload = parsed.payload();
-        int packetLength = length;
-        metrics.received(event);
-        if (Events.CHAT_MESSAGE.equals(event) && !session.takeChatToken(now)) {
-            replies.refuse(session, event, ackId, new Replies.Refusal(ErrorCode.RATE_LIMITED,
-                    "Too many chat messages, slow down"));
-            return;
-        }
-        Timer.Sample sample = Timer.start();
-        Timer timer = metrics.handler(event);
-        // one event of a socket at a time, in the order received (PROTOCOL.md §7)
-        CompletionStage<Object> handled = session.inOrder(packetLength, router.orderedOnReturn(event),
-                () -> router.dispatch(session, event, payload));
-        if (handled == null) {
-            metrics.eventQueueFull();
-            replies.refuse(session, event, ackId, new Replies.Refusal(ErrorCode.RATE_LIMITED,
-                    "Too many events in progress, slow down"));
-            return;
-        }
-        handled.whenComplete((result, failure) -> {
-            sample.stop(timer);
-            replies.answer(session, event, ackId, result, failure);
-        });
+        // one event of a socket at a time, in the order received (PROTOCOL.md §7): see HandlerDecorators
+        router.route(session, new EventRouter.Inbound(parsed.name(), parsed.payload(), length))
+                .whenComplete((result, failure) -> replies.answer(session, parsed.name(), parsed.ackId(), result, failure));
     }
 
     /**

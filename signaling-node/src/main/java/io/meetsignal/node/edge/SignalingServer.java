@@ -59,7 +59,8 @@ public final class SignalingServer implements AutoCloseable {
         socket.setTcpNoDelay(true);
         cfg.setSocketConfig(socket);
 
-        EventRouter router = new EventRouter(rooms, signals);
+        EventRouter router = new EventRouter(rooms, signals,
+                (event, orderedOnReturn, handler) -> HandlerDecorators.standard(metrics, event, orderedOnReturn, handler));
         EngineSessionCheck sessionCheck = new EngineSessionCheck(SOCKET_IO_PATH);
         PollingFlusher flusher = new PollingFlusher(sessionCheck);
         Handshake handshake = new Handshake(config, new HandshakeAuthenticator(tokens, config.auth().allowGuests()),
