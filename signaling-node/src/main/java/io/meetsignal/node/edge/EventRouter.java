@@ -13,23 +13,51 @@ import io.meetsignal.node.protocol.Requests.Signal;
 import io.meetsignal.node.service.RoomService;
 import io.meetsignal.node.service.SignalService;
 import io.meetsignal.node.session.Session;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-/** Maps each client event to its handler: decode the payload, call a service. */
+/**
+ * Maps each client event to its handler: the table's thin handlers decode the payload and call a service; each is
+ * wrapped by the decorations given at construction ({@link HandlerDecorators#standard}), and so is the refusal of an
+ * unknown event.
+ */
 final class EventRouter {
 
+    /** One event as it arrived: its name, its payload (null when it has none), the size of its packet in bytes. */
+    record Inbound(String name, JsonNode payload, int bytes) {
+    }
+
+    /** Handles one event of a socket; what runs around every event wraps one of these in another. */
     @FunctionalInterface
     interface Handler {
+        CompletionStage<Object> handle(Session session, Inbound event);
+    }
+
+    /** How the routes are decorated: the event's name, whether it is ordered on return, its handler. */
+    @FunctionalInterface
+    interface Decoration {
+        Handler around(String event, boolean orderedOnReturn, Handler handler);
+    }
+
+    /** A thin handler of the table: decodes the payload and calls a service. */
+    @FunctionalInterface
+    private interface PayloadHandler {
         CompletionStage<Object> handle(Session session, JsonNode payload);
     }
 
     private final Map<String, Handler> handlers;
+    private final Handler unknown;
 
+    /** The routes, undecorated (for their names). */
     EventRouter(RoomService rooms, SignalService signals) {
-        handlers = Map.ofEntries(
+        this(rooms, signals, (event, orderedOnReturn, handler) -> handler);
+    }
+
+    EventRouter(RoomService rooms, SignalService signals, Decoration decoration) {
+        Map<String, PayloadHandler> table = Map.ofEntries(
                 Map.entry(JOIN_ROOM, (s, p) -> rooms.joining().join(s, JoinRoom.from(p))),
                 Map.entry(LEAVE_ROOM, (s, p) -> rooms.departures().leave(s, RoomRef.from(p))),
                 Map.entry(OFFER, (s, p) -> signals.relay(s, OFFER, Signal.from(p, "sdp"))),
@@ -49,6 +77,23 @@ final class EventRouter {
                 Map.entry(END_ROOM, (s, p) -> rooms.host().end(s, RoomRef.from(p))),
                 Map.entry(ADMIT_PARTICIPANT, (s, p) -> rooms.waitingRoom().admit(s, HostTarget.from(p))),
                 Map.entry(DENY_PARTICIPANT, (s, p) -> rooms.waitingRoom().deny(s, HostTarget.from(p))));
+        Map<String, Handler> decorated = new HashMap<>();
+        table.forEach((event, handler) -> decorated.put(event,
+                decoration.around(event, orderedOnReturn(event), guarded(handler))));
+        handlers = Map.copyOf(decorated);
+        unknown = decoration.around(null, false, (session, event) -> CompletableFuture.failedFuture(
+                ProtocolException.invalid("Unknown event: " + abbreviate(event.name()))));
+    }
+
+    /** {@code handler}, with what it throws (a payload that does not decode) turned into a failed stage. */
+    private static Handler guarded(PayloadHandler handler) {
+        return (session, event) -> {
+            try {
+                return handler.handle(session, event.payload());
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        };
     }
 
     Set<String> events() {
@@ -62,21 +107,13 @@ final class EventRouter {
      */
     private static final Set<String> ORDERED_ON_RETURN = Set.of(OFFER, ANSWER, ICE_CANDIDATE, TYPING_START, TYPING_STOP);
 
-    boolean orderedOnReturn(String event) {
+    static boolean orderedOnReturn(String event) {
         return ORDERED_ON_RETURN.contains(event);
     }
 
-    /** Runs the handler of {@code event}; an unknown event or a bad payload fails the stage. */
-    CompletionStage<Object> dispatch(Session session, String event, JsonNode payload) {
-        Handler handler = handlers.get(event);
-        if (handler == null) {
-            return CompletableFuture.failedFuture(ProtocolException.invalid("Unknown event: " + abbreviate(event)));
-        }
-        try {
-            return handler.handle(session, payload);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+    /** Runs the (decorated) handler of {@code event}; an unknown event or a bad payload fails the stage. */
+    CompletionStage<Object> route(Session session, Inbound event) {
+        return handlers.getOrDefault(event.name(), unknown).handle(session, event);
     }
 
     private static String abbreviate(String text) {

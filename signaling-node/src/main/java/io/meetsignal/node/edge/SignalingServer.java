@@ -59,11 +59,13 @@ public final class SignalingServer implements AutoCloseable {
         socket.setTcpNoDelay(true);
         cfg.setSocketConfig(socket);
 
-        EventRouter router = new EventRouter(rooms, signals);
+        EventRouter router = new EventRouter(rooms, signals,
+                (event, orderedOnReturn, handler) -> HandlerDecorators.standard(metrics, event, orderedOnReturn, handler));
         EngineSessionCheck sessionCheck = new EngineSessionCheck(SOCKET_IO_PATH);
         PollingFlusher flusher = new PollingFlusher(sessionCheck);
-        packets = new MeetingPacketHandler(config, new HandshakeAuthenticator(tokens, config.auth().allowGuests()),
-                sessions, rooms, recovery, router, metrics, flusher, accepting, admission::tryAdmit);
+        Handshake handshake = new Handshake(config, new HandshakeAuthenticator(tokens, config.auth().allowGuests()),
+                sessions, rooms, recovery, metrics, flusher, accepting, admission::tryAdmit);
+        packets = new MeetingPacketHandler(config, handshake, router, metrics, flusher);
         server = new SocketIOServer(cfg);
         HandshakeGate handshakeGate = new HandshakeGate(accepting, metrics, SOCKET_IO_PATH,
                 new AddressLimit(config.limits().maxConnectionsPerIp(), config.limits().trustProxy()));
