@@ -165,9 +165,27 @@ function connectGuest(url, name) {
   });
 }
 
+/** Connects, retrying a refused handshake (a node just started may still answer UNAVAILABLE) for up to 10 s. */
+async function connectWithRetry(url, name) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return await connectGuest(url, name);
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(250);
+    }
+  }
+}
+
 async function joinRoom(socket, code) {
-  const ack = await socket.timeout(10_000).emitWithAck('join-room', { roomCode: code });
-  if (!ack?.success) throw new Error(`join failed: ${JSON.stringify(ack)}`);
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const ack = await socket.timeout(10_000).emitWithAck('join-room', { roomCode: code });
+    if (ack?.success) return;
+    if (ack?.code !== 'UNAVAILABLE' || Date.now() > deadline) throw new Error(`join failed: ${JSON.stringify(ack)}`);
+    await sleep(250);
+  }
 }
 
 async function worker() {
@@ -177,8 +195,8 @@ async function worker() {
       if (message.cmd === 'setup') {
         pairs = await Promise.all(
           message.codes.map(async (code, i) => {
-            const sender = await connectGuest(message.senderUrl, `sender-${message.index}-${i}`);
-            const receiver = await connectGuest(message.receiverUrl, `receiver-${message.index}-${i}`);
+            const sender = await connectWithRetry(message.senderUrl, `sender-${message.index}-${i}`);
+            const receiver = await connectWithRetry(message.receiverUrl, `receiver-${message.index}-${i}`);
             await joinRoom(sender, code);
             await joinRoom(receiver, code);
             return { sender, receiver };
