@@ -224,6 +224,7 @@ async function runPairs(pairs, { runId, payload, perPairRate, seconds, phase, qu
   const perPair = Math.round(perPairRate * seconds);
   const latencies = [];
   const refusals = {};
+  const disconnects = {};
   let received = 0;
   let reordered = 0;
   let duplicates = 0;
@@ -233,6 +234,12 @@ async function runPairs(pairs, { runId, payload, perPairRate, seconds, phase, qu
     pair.lastSeq = -1;
     pair.receiver.off(kind.event);
     pair.sender.off('error');
+    for (const socket of [pair.sender, pair.receiver]) {
+      socket.off('disconnect');
+      socket.on('disconnect', (reason) => {
+        disconnects[reason] = (disconnects[reason] ?? 0) + 1;
+      });
+    }
     pair.sender.on('error', (e) => {
       const key = e?.code ?? String(e?.message ?? e);
       refusals[key] = (refusals[key] ?? 0) + 1;
@@ -284,7 +291,7 @@ async function runPairs(pairs, { runId, payload, perPairRate, seconds, phase, qu
   });
   const total = perPair * pairs.length;
   while (received < total && now() - Math.max(lastArrival, lastSend) < quietMs) await sleep(20);
-  return { sent: total, received, reordered, duplicates, refusals, latencies, started, lastSend, lastArrival };
+  return { sent: total, received, reordered, duplicates, refusals, disconnects, latencies, started, lastSend, lastArrival };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -406,7 +413,9 @@ async function round({ jar, label, roundNo, opts, libs }) {
     const sum = (key) => results.reduce((a, r) => a + r[key], 0);
     const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
     const refusals = {};
+    const disconnects = {};
     for (const r of results) for (const [k, v] of Object.entries(r.refusals)) refusals[k] = (refusals[k] ?? 0) + v;
+    for (const r of results) for (const [k, v] of Object.entries(r.disconnects)) disconnects[k] = (disconnects[k] ?? 0) + v;
     const received = sum('received');
     const perK = (key) => ((cpuAfter[key] - cpuBefore[key]) * 1000) / Math.max(1, received);
     const commands = {};
@@ -423,6 +432,7 @@ async function round({ jar, label, roundNo, opts, libs }) {
       lost: sum('sent') - received,
       refused: Object.values(refusals).reduce((a, b) => a + b, 0),
       refusals,
+      disconnects,
       reordered: sum('reordered'),
       duplicates: sum('duplicates'),
       p50: percentile(latencies, 0.5),
@@ -450,7 +460,8 @@ function printRun(r, roundNo) {
   console.log(
     [
       `round ${roundNo} [${r.label}]`,
-      `  sent ${r.sent}  received ${r.received}  lost ${r.lost}  refused ${r.refused}${r.refused ? ` ${JSON.stringify(r.refusals)}` : ''}  reordered ${r.reordered}  duplicated ${r.duplicates}  (${r.achieved.toFixed(0)}/s delivered)`,
+      `  sent ${r.sent}  received ${r.received}  lost ${r.lost}  refused ${r.refused}${r.refused ? ` ${JSON.stringify(r.refusals)}` : ''}  reordered ${r.reordered}  duplicated ${r.duplicates}  (${r.achieved.toFixed(0)}/s delivered)` +
+        (Object.keys(r.disconnects).length ? `\n  sockets disconnected during the run: ${JSON.stringify(r.disconnects)}` : ''),
       `  one-way latency ms  p50 ${f(r.p50, 2)}  p90 ${f(r.p90, 2)}  p99 ${f(r.p99, 2)}  max ${f(r.max, 2)}`,
       `  CPU ms per 1,000 delivered  sender node ${f(r.cpu.node1)}  receiving node ${f(r.cpu.node2)}  nodes ${f(r.cpu.node1 + r.cpu.node2)}  Redis ${f(r.cpu.redis)}  generator ${f(r.cpu.generator)}`,
       `  Redis commands per signal ${f(r.commands.total ?? 0, 2)} (${cmds})`,
