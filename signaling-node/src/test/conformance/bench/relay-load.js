@@ -2,7 +2,7 @@
 // Relay of realistic traffic (issue 13): cross-node pairs, realistic payloads, default limits.
 //
 //   node bench/relay-load.js [--payload offer|ice] [--pairs 100] [--rate 5000] [--duration 10] [--warmup 30]
-//                            [--fresh] [--workers 2] [--jar A.jar --jar B.jar] [--rounds 1] [--jfr file.jfr]
+//                            [--fresh] [--quiet 5] [--workers 2] [--jar A.jar --jar B.jar] [--rounds 1] [--jfr file.jfr]
 //                            [--jfr-node receiver|sender|both]
 //
 // Every round starts its own Redis and two nodes (the jar of that round: $SIGNALING_JAR or each --jar in
@@ -11,7 +11,8 @@
 // generator processes hold the pairs and pace every pair's sends evenly (phase-shifted, so that the offered
 // rate is smooth). Both ends of a pair live in one process, so the send timestamp in the payload and the
 // arrival time come from one clock. `--warmup` seconds of the same traffic run before the measured
-// `--duration` seconds; `--fresh` skips the warm-up (the nodes' first seconds after becoming ready).
+// `--duration` seconds; `--fresh` skips the warm-up (the nodes' first seconds after becoming ready). A run ends
+// when everything arrived or nothing did for `--quiet` seconds after the last send; what is missing then is lost.
 //
 // Figures (none asserted): sent / received / lost / refused by code / reordered, one-way latency
 // p50/p90/p99/max, the CPU each node process, Redis and the generator (workers + this process) used per
@@ -165,9 +166,27 @@ function connectGuest(url, name) {
   });
 }
 
+/** Connects, retrying a refused handshake (a node just started may still answer UNAVAILABLE) for up to 10 s. */
+async function connectWithRetry(url, name) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return await connectGuest(url, name);
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(250);
+    }
+  }
+}
+
 async function joinRoom(socket, code) {
-  const ack = await socket.timeout(10_000).emitWithAck('join-room', { roomCode: code });
-  if (!ack?.success) throw new Error(`join failed: ${JSON.stringify(ack)}`);
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const ack = await socket.timeout(10_000).emitWithAck('join-room', { roomCode: code });
+    if (ack?.success) return;
+    if (ack?.code !== 'UNAVAILABLE' || Date.now() > deadline) throw new Error(`join failed: ${JSON.stringify(ack)}`);
+    await sleep(250);
+  }
 }
 
 async function worker() {
@@ -177,8 +196,8 @@ async function worker() {
       if (message.cmd === 'setup') {
         pairs = await Promise.all(
           message.codes.map(async (code, i) => {
-            const sender = await connectGuest(message.senderUrl, `sender-${message.index}-${i}`);
-            const receiver = await connectGuest(message.receiverUrl, `receiver-${message.index}-${i}`);
+            const sender = await connectWithRetry(message.senderUrl, `sender-${message.index}-${i}`);
+            const receiver = await connectWithRetry(message.receiverUrl, `receiver-${message.index}-${i}`);
             await joinRoom(sender, code);
             await joinRoom(receiver, code);
             return { sender, receiver };
@@ -201,11 +220,12 @@ async function worker() {
 }
 
 /** Sends `perPairRate` signals/s on every pair for `seconds`, then waits for the stragglers. */
-async function runPairs(pairs, { runId, payload, perPairRate, seconds, phase, quietMs = 5_000 }) {
+async function runPairs(pairs, { runId, payload, perPairRate, seconds, phase, quietMs }) {
   const kind = PAYLOADS[payload];
   const perPair = Math.round(perPairRate * seconds);
   const latencies = [];
   const refusals = {};
+  const disconnects = {};
   let received = 0;
   let reordered = 0;
   let duplicates = 0;
@@ -215,6 +235,12 @@ async function runPairs(pairs, { runId, payload, perPairRate, seconds, phase, qu
     pair.lastSeq = -1;
     pair.receiver.off(kind.event);
     pair.sender.off('error');
+    for (const socket of [pair.sender, pair.receiver]) {
+      socket.off('disconnect');
+      socket.on('disconnect', (reason) => {
+        disconnects[reason] = (disconnects[reason] ?? 0) + 1;
+      });
+    }
     pair.sender.on('error', (e) => {
       const key = e?.code ?? String(e?.message ?? e);
       refusals[key] = (refusals[key] ?? 0) + 1;
@@ -266,7 +292,7 @@ async function runPairs(pairs, { runId, payload, perPairRate, seconds, phase, qu
   });
   const total = perPair * pairs.length;
   while (received < total && now() - Math.max(lastArrival, lastSend) < quietMs) await sleep(20);
-  return { sent: total, received, reordered, duplicates, refusals, latencies, started, lastSend, lastArrival };
+  return { sent: total, received, reordered, duplicates, refusals, disconnects, latencies, started, lastSend, lastArrival };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -369,7 +395,7 @@ async function round({ jar, label, roundNo, opts, libs }) {
     );
     const perPairRate = opts.rate / opts.pairs;
     const send = (runId, seconds) =>
-      Promise.all(workers.map((worker, w) => worker.request({ cmd: 'run', runId, payload: opts.payload, perPairRate, seconds, phase: w / opts.workers })));
+      Promise.all(workers.map((worker, w) => worker.request({ cmd: 'run', runId, payload: opts.payload, perPairRate, seconds, phase: w / opts.workers, quietMs: opts.quiet * 1000 })));
     if (!opts.fresh && opts.warmup > 0) await send(`warm${Date.now()}`, opts.warmup);
 
     const pids = { node1: n1.pid, node2: n2.pid, redis: redis.pid, generator: [process.pid, ...workers.map((w) => w.child.pid)] };
@@ -379,16 +405,36 @@ async function round({ jar, label, roundNo, opts, libs }) {
       redis: cpuMs(pids.redis),
       generator: pids.generator.reduce((a, pid) => a + cpuMs(pid), 0),
     });
+    // the nodes' own counters (errors by code, events received and sent, full queues), to compare with what the
+    // generator saw: a refusal the client never hears of shows here
+    const counters = async (node) => {
+      const text = await fetch(`${node.mgmtUrl}/metrics`).then((r) => r.text()).catch(() => '');
+      const values = {};
+      for (const line of text.split('\n')) {
+        const m = /^signaling_(errors|events_received|events_sent|events_queue_full|slow_consumers_closed)[a-z_]*(\{[^}]*\})? ([0-9.eE+]+)$/.exec(line);
+        if (m && Number(m[3]) > 0) values[`${m[1]}${m[2] ?? ''}`] = Number(m[3]);
+      }
+      return values;
+    };
+    const countersBefore = await Promise.all(nodes.map(counters));
     const statsBefore = parseCommandStats(await redis.cli('INFO', 'commandstats'));
     const cpuBefore = cpu();
     const results = await send(`run${Date.now()}`, opts.duration);
     const cpuAfter = cpu();
     const statsAfter = parseCommandStats(await redis.cli('INFO', 'commandstats'));
+    const countersAfter = await Promise.all(nodes.map(counters));
+    const nodeCounters = countersAfter.map((after, i) => {
+      const delta = {};
+      for (const [k, v] of Object.entries(after)) if (v - (countersBefore[i][k] ?? 0) > 0) delta[k] = v - (countersBefore[i][k] ?? 0);
+      return delta;
+    });
 
     const sum = (key) => results.reduce((a, r) => a + r[key], 0);
     const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
     const refusals = {};
+    const disconnects = {};
     for (const r of results) for (const [k, v] of Object.entries(r.refusals)) refusals[k] = (refusals[k] ?? 0) + v;
+    for (const r of results) for (const [k, v] of Object.entries(r.disconnects)) disconnects[k] = (disconnects[k] ?? 0) + v;
     const received = sum('received');
     const perK = (key) => ((cpuAfter[key] - cpuBefore[key]) * 1000) / Math.max(1, received);
     const commands = {};
@@ -405,6 +451,8 @@ async function round({ jar, label, roundNo, opts, libs }) {
       lost: sum('sent') - received,
       refused: Object.values(refusals).reduce((a, b) => a + b, 0),
       refusals,
+      disconnects,
+      nodeCounters,
       reordered: sum('reordered'),
       duplicates: sum('duplicates'),
       p50: percentile(latencies, 0.5),
@@ -432,10 +480,12 @@ function printRun(r, roundNo) {
   console.log(
     [
       `round ${roundNo} [${r.label}]`,
-      `  sent ${r.sent}  received ${r.received}  lost ${r.lost}  refused ${r.refused}${r.refused ? ` ${JSON.stringify(r.refusals)}` : ''}  reordered ${r.reordered}  duplicated ${r.duplicates}  (${r.achieved.toFixed(0)}/s delivered)`,
+      `  sent ${r.sent}  received ${r.received}  lost ${r.lost}  refused ${r.refused}${r.refused ? ` ${JSON.stringify(r.refusals)}` : ''}  reordered ${r.reordered}  duplicated ${r.duplicates}  (${r.achieved.toFixed(0)}/s delivered)` +
+        (Object.keys(r.disconnects).length ? `\n  sockets disconnected during the run: ${JSON.stringify(r.disconnects)}` : ''),
       `  one-way latency ms  p50 ${f(r.p50, 2)}  p90 ${f(r.p90, 2)}  p99 ${f(r.p99, 2)}  max ${f(r.max, 2)}`,
       `  CPU ms per 1,000 delivered  sender node ${f(r.cpu.node1)}  receiving node ${f(r.cpu.node2)}  nodes ${f(r.cpu.node1 + r.cpu.node2)}  Redis ${f(r.cpu.redis)}  generator ${f(r.cpu.generator)}`,
       `  Redis commands per signal ${f(r.commands.total ?? 0, 2)} (${cmds})`,
+      ...r.nodeCounters.map((c, i) => `  node ${i + 1} counters over the run: ${JSON.stringify(c)}`),
     ].join('\n'),
   );
 }
@@ -473,6 +523,7 @@ async function main() {
       duration: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '30' },
       fresh: { type: 'boolean', default: false },
+      quiet: { type: 'string', default: '5' },
       workers: { type: 'string', default: '2' },
       jar: { type: 'string', multiple: true },
       rounds: { type: 'string', default: '1' },
@@ -488,6 +539,7 @@ async function main() {
     duration: Number(values.duration),
     warmup: Number(values.warmup),
     fresh: values.fresh,
+    quiet: Number(values.quiet),
     workers: Math.min(Number(values.workers), Number(values.pairs)),
     jfr: values.jfr,
     jfrNode: values['jfr-node'],

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -122,6 +124,33 @@ public abstract class ClusterBusContract {
 
         for (ClusterMessage message : messages) {
             assertEquals(message, a.next());
+        }
+    }
+
+    /** A socket's lane runs on whichever thread is free: calls one after the other, each from another thread. */
+    @Test
+    void orderIsKeptWhenOnePublishersCallsComeFromChangingThreads() throws Exception {
+        Node a = node("a");
+        await(a.bus.joinRoom("r1"));
+        List<ExecutorService> threads = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            threads.add(Executors.newSingleThreadExecutor());
+        }
+        try {
+            List<ClusterMessage> sent = new ArrayList<>();
+            List<CompletableFuture<Void>> published = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                ClusterMessage message = i % 3 == 0 ? socketEvent("a", "ice-candidate", i) : roomEvent("r1", "offer", i);
+                sent.add(message);
+                // the call has returned before the next one begins (on another thread); its outcome is not awaited
+                published.add(threads.get(i % threads.size())
+                        .submit(() -> a.bus.publish(message).toCompletableFuture()).get());
+            }
+            await(CompletableFuture.allOf(published.toArray(CompletableFuture[]::new)));
+
+            assertEquals(sent, a.next(1000));
+        } finally {
+            threads.forEach(ExecutorService::shutdownNow);
         }
     }
 

@@ -40,8 +40,11 @@ import org.slf4j.LoggerFactory;
  * message to the room's log (a stream) and publishes it with its entry id, which is its offset; the log is what
  * {@link #replay} reads. Socket events are published as they are. Create it with {@link RedisCluster#connect}.
  *
- * <p>Every Redis command of the bus is issued from one thread of its own, in the order of the calls, so that
- * messages leave in publish order and subscriptions end as the last {@code joinRoom}/{@code leaveRoom} said.
+ * <p>Messages leave in publish order: {@link #publish} hands its command to the publishing connection at once, on the
+ * caller's thread, and Lettuce writes a connection's commands in the order they were handed over (also across
+ * threads, when one call returned before the next began), so two publishes one after the other reach Redis in that
+ * order, without a hop through a thread of the bus. Subscriptions and unsubscriptions are issued from one thread
+ * of the bus's own, in the order of the calls, so that they end as the last {@code joinRoom}/{@code leaveRoom} said.
  * Lettuce re-subscribes after a reconnect; in addition, once every {@link #RECONCILE_INTERVAL} the bus subscribes
  * what it wants but Redis has not confirmed and unsubscribes what it no longer wants (changes that failed while
  * Redis was away). The listener runs on a Redis client thread and must not block.
@@ -168,14 +171,18 @@ public final class RedisClusterBus implements ClusterBus {
         String roomId = message.roomId();
         String channel = socketEvent ? keys.nodeChannel(((ClusterMessage.SocketEvent) message).nodeId())
                                      : keys.roomChannel(roomId);
-        if (socketEvent || !logging) {
-            return onCommandThread(() -> RedisFailures.guard(() -> publisher.async().publish(channel, UNLOGGED + text)));
+        if (closed.get()) {
+            return CompletableFuture.failedFuture(new IllegalStateException("bus closed"));
         }
-        String log = keys.log(roomId);
-        String cut = keys.logCut(roomId);
-        String size = keys.logBytes(roomId);
-        return onCommandThread(() -> LuaScript.PUBLISH_LOGGED.run(publisher.async(), keys.prefix(), roomTtlMillis,
-                ScriptOutputType.VALUE, log, cut, channel, text, logRetentionMillis, logCap, logMaxBytes, size));
+        CompletionStage<?> sent;
+        if (socketEvent || !logging) {
+            sent = RedisFailures.guard(() -> publisher.async().publish(channel, UNLOGGED + text));
+        } else {
+            sent = LuaScript.PUBLISH_LOGGED.run(publisher.async(), keys.prefix(), roomTtlMillis, ScriptOutputType.VALUE,
+                    keys.log(roomId), keys.logCut(roomId), channel, text, logRetentionMillis, logCap, logMaxBytes,
+                    keys.logBytes(roomId));
+        }
+        return callbacks.completeOn(sent).thenApply(ignored -> (Void) null);
     }
 
     @Override

@@ -202,8 +202,11 @@ public final class RedisKeys {
         return key(NODE_CHANNEL, nodeId);
     }
 
+    /** {@code pattern} with its one {@code %s} replaced (a concatenation: every relayed signal asks for four keys). */
     private String key(String pattern, String id) {
-        return prefix + pattern.formatted(requireNonNull(id, "id"));
+        requireNonNull(id, "id");
+        int at = pattern.indexOf("%s");
+        return prefix + pattern.substring(0, at) + id + pattern.substring(at + 2);
     }
 
     /**

@@ -30,6 +30,10 @@ class RedisKeysTest {
         assertEquals("sig:node:n1:places", keys.places("n1"));
         assertEquals("sig:nodes", keys.nodes());
         assertEquals("sig:room:r1", keys.roomChannel("r1"));
+        assertEquals("sig:room:r1:log", keys.log("r1"));
+        assertEquals("sig:room:r1:logcut", keys.logCut("r1"));
+        assertEquals("sig:room:r1:logbytes", keys.logBytes("r1"));
+        assertEquals("sig:room:a%sb:log", keys.log("a%sb"));
         assertEquals("sig:node:n1", keys.nodeChannel("n1"));
         assertEquals("other:room:r1", new RedisKeys("other:").room("r1"));
     }
