@@ -132,7 +132,8 @@ public final class SignalingNode implements AutoCloseable {
                     new InMemoryClusterLock());
         }
         RedisConfig redis = new RedisConfig(config.redisUrl().get(), config.redisPrefix(),
-                RedisConfig.DEFAULT_COMMAND_TIMEOUT).withLog(logRetention(config), logCap(config));
+                RedisConfig.DEFAULT_COMMAND_TIMEOUT).withLog(logRetention(config), logCap(config))
+                .withBusFormat(config.busFormat());
         RedisCluster cluster = connectWithRetry(redis);
         RedissonClusterLock lock;
         try {
@@ -141,7 +142,8 @@ public final class SignalingNode implements AutoCloseable {
             cluster.close();
             throw e;
         }
-        log.info("Using Redis at {} with key prefix '{}'", RedisConfig.redacted(redis.uri()), config.redisPrefix());
+        log.info("Using Redis at {} with key prefix '{}', bus format {}", RedisConfig.redacted(redis.uri()),
+                config.redisPrefix(), config.busFormat());
         return new SignalingNode(config, cluster.store(), cluster.bus(), lock);
     }
 

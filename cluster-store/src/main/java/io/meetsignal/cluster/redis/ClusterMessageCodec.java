@@ -21,7 +21,8 @@ import io.meetsignal.cluster.ClusterMessage;
  *
  * <p>{@link #decode} also reads the format of earlier versions, where the whole message is one JSON object and the
  * payload a JSON string in it, so that nodes of this version read what older ones publish (and what they logged)
- * during a rolling upgrade. Unknown fields are ignored.
+ * during a rolling upgrade; and it writes that format when asked to ({@link RedisConfig#BUS_FORMAT_JSON}), so that
+ * older nodes read what this one publishes while both run. Unknown fields are ignored.
  */
 final class ClusterMessageCodec {
 
@@ -39,8 +40,15 @@ final class ClusterMessageCodec {
 
     private final ObjectWriter writer;
     private final ObjectReader reader;
+    private final boolean headerFormat;
 
     ClusterMessageCodec() {
+        this(RedisConfig.BUS_FORMAT_HEADER);
+    }
+
+    /** A codec that writes {@code format} ({@link RedisConfig#BUS_FORMAT_JSON} or {@code _HEADER}). */
+    ClusterMessageCodec(int format) {
+        this.headerFormat = format == RedisConfig.BUS_FORMAT_HEADER;
         var mapper = RedisJson.MAPPER.copy().addMixIn(ClusterMessage.class, Typed.class);
         this.writer = mapper.writerFor(ClusterMessage.class);
         this.reader = mapper.readerFor(ClusterMessage.class);
@@ -49,7 +57,7 @@ final class ClusterMessageCodec {
     String encode(ClusterMessage message) {
         String payload = payload(message);
         try {
-            if (payload == null) {
+            if (payload == null || !headerFormat) {
                 return writer.writeValueAsString(message);
             }
             String header = writer.writeValueAsString(withPayload(message, ""));

@@ -71,7 +71,7 @@ public final class RedisClusterBus implements ClusterBus {
     /** Whether rooms' messages are logged (a log cap of 0 turns the log, and replays, off). */
     private final boolean logging;
     private final Runnable onClose;
-    private final ClusterMessageCodec codec = new ClusterMessageCodec();
+    private final ClusterMessageCodec codec;
     private final ScheduledExecutorService commands;
     private final Callbacks callbacks;
     /** Channels this node wants: its node channel and those of its rooms. Changed on {@link #commands} only. */
@@ -93,6 +93,7 @@ public final class RedisClusterBus implements ClusterBus {
         this.subscriber = requireNonNull(subscriber, "subscriber");
         this.publisher = requireNonNull(publisher, "publisher");
         this.keys = requireNonNull(keys, "keys");
+        this.codec = new ClusterMessageCodec(config.busFormat());
         this.roomTtlMillis = Long.toString(config.roomTtl().toMillis());
         this.logRetentionMillis = Long.toString(config.logRetention().toMillis());
         this.logCap = Integer.toString(config.logCap());

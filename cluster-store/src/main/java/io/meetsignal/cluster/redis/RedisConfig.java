@@ -16,9 +16,17 @@ import java.util.regex.Pattern;
  * @param logRetention   how long a room's log keeps a message (connection state recovery replays from it)
  * @param logCap         the most messages a room's log keeps; 0 keeps no log (nothing can be replayed)
  * @param logMaxBytes    the most bytes of messages a room's log keeps (the oldest go first)
+ * @param busFormat      the format of the messages this node publishes: {@link #BUS_FORMAT_HEADER} (2, the
+ *                       default), or {@link #BUS_FORMAT_JSON} (1), which nodes of earlier versions read too; a node
+ *                       reads both
  */
 public record RedisConfig(String uri, String prefix, Duration commandTimeout, Duration roomTtl, Duration logRetention,
-                          int logCap, long logMaxBytes) {
+                          int logCap, long logMaxBytes, int busFormat) {
+
+    /** Messages are one JSON object with the payload as a JSON string in it: what every version reads. */
+    public static final int BUS_FORMAT_JSON = 1;
+    /** Messages are a JSON header line followed by the payload as it is (read by this version and later). */
+    public static final int BUS_FORMAT_HEADER = 2;
 
     public static final String DEFAULT_PREFIX = "sig:";
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
@@ -57,6 +65,14 @@ public record RedisConfig(String uri, String prefix, Duration commandTimeout, Du
         if (logMaxBytes < 1) {
             throw new IllegalArgumentException("logMaxBytes: " + logMaxBytes + " (expected: at least 1)");
         }
+        if (busFormat != BUS_FORMAT_JSON && busFormat != BUS_FORMAT_HEADER) {
+            throw new IllegalArgumentException("busFormat: " + busFormat + " (expected: 1 or 2)");
+        }
+    }
+
+    public RedisConfig(String uri, String prefix, Duration commandTimeout, Duration roomTtl, Duration logRetention,
+                       int logCap, long logMaxBytes) {
+        this(uri, prefix, commandTimeout, roomTtl, logRetention, logCap, logMaxBytes, BUS_FORMAT_HEADER);
     }
 
     public RedisConfig(String uri, String prefix, Duration commandTimeout, Duration roomTtl, Duration logRetention,
@@ -78,19 +94,23 @@ public record RedisConfig(String uri, String prefix, Duration commandTimeout, Du
     }
 
     public RedisConfig withPrefix(String newPrefix) {
-        return new RedisConfig(uri, newPrefix, commandTimeout, roomTtl, logRetention, logCap, logMaxBytes);
+        return new RedisConfig(uri, newPrefix, commandTimeout, roomTtl, logRetention, logCap, logMaxBytes, busFormat);
     }
 
     public RedisConfig withRoomTtl(Duration newRoomTtl) {
-        return new RedisConfig(uri, prefix, commandTimeout, newRoomTtl, logRetention, logCap, logMaxBytes);
+        return new RedisConfig(uri, prefix, commandTimeout, newRoomTtl, logRetention, logCap, logMaxBytes, busFormat);
     }
 
     public RedisConfig withLog(Duration newRetention, int newCap) {
-        return new RedisConfig(uri, prefix, commandTimeout, roomTtl, newRetention, newCap, logMaxBytes);
+        return new RedisConfig(uri, prefix, commandTimeout, roomTtl, newRetention, newCap, logMaxBytes, busFormat);
     }
 
     public RedisConfig withLogMaxBytes(long newMaxBytes) {
-        return new RedisConfig(uri, prefix, commandTimeout, roomTtl, logRetention, logCap, newMaxBytes);
+        return new RedisConfig(uri, prefix, commandTimeout, roomTtl, logRetention, logCap, newMaxBytes, busFormat);
+    }
+
+    public RedisConfig withBusFormat(int newBusFormat) {
+        return new RedisConfig(uri, prefix, commandTimeout, roomTtl, logRetention, logCap, logMaxBytes, newBusFormat);
     }
 
     /** A Redis URI without the user and password it may hold, for logs. */
@@ -103,6 +123,6 @@ public record RedisConfig(String uri, String prefix, Duration commandTimeout, Du
     public String toString() {
         return "RedisConfig[uri=" + redacted(uri) + ", prefix=" + prefix
                 + ", commandTimeout=" + commandTimeout + ", roomTtl=" + roomTtl + ", logRetention=" + logRetention
-                + ", logCap=" + logCap + ", logMaxBytes=" + logMaxBytes + "]";
+                + ", logCap=" + logCap + ", logMaxBytes=" + logMaxBytes + ", busFormat=" + busFormat + "]";
     }
 }

@@ -57,6 +57,23 @@ class ClusterMessageCodecTest {
     }
 
     @Test
+    void theEarlierFormatIsWrittenWhenAskedForSoThatOlderNodesReadIt() throws Exception {
+        ClusterMessageCodec forOlderNodes = new ClusterMessageCodec(RedisConfig.BUS_FORMAT_JSON);
+        String payload = "{\"sdp\":\"v=0\\r\\n\"}";
+        ClusterMessage event = new ClusterMessage.RoomEvent("r1", "s1", "offer", payload, null);
+
+        String text = forOlderNodes.encode(event);
+
+        // what an earlier node reads: one JSON object, the payload a JSON string in it
+        assertTrue(text.startsWith("{\"type\":\"room\""), text);
+        var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+        assertTrue(tree.get("payload").isTextual(), text);
+        assertEquals(payload, tree.get("payload").asText());
+        assertEquals(event, codec.decode(text));
+        assertThrows(IllegalArgumentException.class, () -> RedisConfig.of("redis://x").withBusFormat(3));
+    }
+
+    @Test
     void socketEventsRoundTrip() throws JsonProcessingException {
         ClusterMessage event = new ClusterMessage.SocketEvent("n1", "s1", "r1", null, null,
                 ClusterMessage.SocketAction.UNSEAT);

@@ -183,6 +183,47 @@ class RedisClusterBusIT extends ClusterBusContract {
                 await(a.bus.replay("r1", Offsets.START, 10, Long.MAX_VALUE)).orElseThrow());
     }
 
+    /**
+     * The first step of a rolling upgrade: nodes of this version publish with {@code BUS_FORMAT=1}, which earlier
+     * nodes read (one JSON object, live and in the log), and nodes of this version read it too.
+     */
+    @Test
+    void withTheEarlierBusFormatMessagesArePublishedAndLoggedAsOneJsonObject() throws Exception {
+        Node reader = node("b");
+        await(reader.bus.joinRoom("r1"));
+        config = config.withBusFormat(RedisConfig.BUS_FORMAT_JSON);
+        Node writer = node("a");
+        await(writer.bus.joinRoom("r1"));
+        RedisKeys keys = new RedisKeys(config.prefix());
+        RedisClient client = RedisClient.create(config.uri());
+        try (var raw = client.connectPubSub(); var plain = client.connect()) {
+            var seen = new java.util.concurrent.LinkedBlockingQueue<String>();
+            raw.addListener(new io.lettuce.core.pubsub.RedisPubSubAdapter<String, String>() {
+                @Override
+                public void message(String channel, String message) {
+                    seen.add(message);
+                }
+            });
+            raw.sync().subscribe(keys.roomChannel("r1"));
+            ClusterMessage.RoomEvent offer = new ClusterMessage.RoomEvent("r1", "s1", "offer",
+                    "{\"sdp\":{\"type\":\"offer\",\"sdp\":\"v=0\\r\\n\"}}", null);
+
+            await(writer.bus.publish(offer));
+
+            String live = seen.poll(5, TimeUnit.SECONDS);
+            assertTrue(live != null && live.substring(live.indexOf(' ') + 1).startsWith("{\"type\":\"room\""), live);
+            String logged = plain.sync().xrange(keys.log("r1"), io.lettuce.core.Range.create("-", "+")).get(0)
+                    .getBody().get("m");
+            assertTrue(logged.startsWith("{\"type\":\"room\""), logged);
+            ClusterMessage delivered = reader.next();
+            assertEquals(offer, delivered);
+            assertEquals(List.of(offer.withOffset(reader.offsets.get(0))),
+                    await(reader.bus.replay("r1", Offsets.START, 10, Long.MAX_VALUE)).orElseThrow());
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+    }
+
     @Test
     void messagesOfAnotherPrefixAreNotSeen() {
         Node a = node("a");

@@ -23,6 +23,7 @@ public record NodeConfig(String host,
                          String nodeId,
                          Optional<String> redisUrl,
                          String redisPrefix,
+                         int busFormat,
                          Auth auth,
                          List<String> corsOrigins,
                          boolean roomsAutoCreate,
@@ -95,6 +96,9 @@ public record NodeConfig(String host,
             }
         });
         String prefix = p.string("REDIS_PREFIX", RedisConfig.DEFAULT_PREFIX);
+        // 1 only while nodes of an earlier version still run beside this one (docs/operations.md, "Upgrading")
+        int busFormat = Integer.parseInt(p.choice("BUS_FORMAT", Integer.toString(RedisConfig.BUS_FORMAT_HEADER),
+                Integer.toString(RedisConfig.BUS_FORMAT_JSON), Integer.toString(RedisConfig.BUS_FORMAT_HEADER)));
 
         Optional<String> secret = Optional.ofNullable(p.string("JWT_SECRET", null));
         secret.ifPresent(s -> {
@@ -140,7 +144,7 @@ public record NodeConfig(String host,
         // logback.xml reads LOG_FORMAT itself; checked here only so that a typo stops the node at start
         p.choice("LOG_FORMAT", "text", "text", "json");
         p.throwIfAny();
-        return new NodeConfig(host, port, managementPort, managementHost, nodeId, redisUrl, prefix, auth, cors, autoCreate, limits,
+        return new NodeConfig(host, port, managementPort, managementHost, nodeId, redisUrl, prefix, busFormat, auth, cors, autoCreate, limits,
                 nodeTtl, recovery, drain);
     }
 

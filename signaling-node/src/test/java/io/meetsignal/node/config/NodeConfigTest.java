@@ -29,6 +29,8 @@ class NodeConfigTest {
         assertTrue(config.corsOrigins().isEmpty());
         assertTrue(config.redisUrl().isEmpty());
         assertEquals("sig:", config.redisPrefix());
+        assertEquals(2, config.busFormat());
+        assertEquals(1, NodeConfig.from(Map.of("BUS_FORMAT", "1")).busFormat());
         assertFalse(config.nodeId().isBlank());
     }
 
@@ -42,10 +44,11 @@ class NodeConfigTest {
                 "LOG_FORMAT", "xml",
                 "CORS_ORIGINS", "https://ok.example, not an origin",
                 "REDIS_URL", "localhost:6379",
-                "OVERLOAD_LAG_MS", "-1")));
+                "OVERLOAD_LAG_MS", "-1",
+                "BUS_FORMAT", "3")));
         List<String> problems = e.problems();
         for (String variable : List.of("PORT", "ALLOW_GUESTS", "NODE_TTL", "JWT_SECRET", "LOG_FORMAT", "CORS_ORIGINS",
-                "REDIS_URL", "OVERLOAD_LAG_MS")) {
+                "REDIS_URL", "OVERLOAD_LAG_MS", "BUS_FORMAT")) {
             assertTrue(problems.stream().anyMatch(p -> p.startsWith(variable + ":")), variable + " in " + problems);
         }
     }
