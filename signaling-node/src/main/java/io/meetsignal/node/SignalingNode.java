@@ -87,7 +87,7 @@ public final class SignalingNode implements AutoCloseable {
         Admission admission = new Admission(loopLag::sustainedLagMillis, config.limits().overloadLagMillis(),
                 metrics::heapUsedAfterGc, System::nanoTime);
         metrics.overload(loopLag, admission);
-        server = new SignalingServer(config, store, sessions, rooms, recovery, signals, tokens, metrics,
+        server = new SignalingServer(config, sessions, rooms, recovery, signals, tokens, metrics,
                 accepting::get, loopLag, admission);
         management = new ManagementServer(config.managementHost(), config.managementPort(), readiness, metrics);
     }

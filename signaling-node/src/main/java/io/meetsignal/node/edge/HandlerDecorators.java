@@ -12,6 +12,7 @@ import io.meetsignal.node.session.Session;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * What runs around every routed event, each a {@link Handler} wrapping a {@link Handler}, composed by
@@ -35,21 +36,29 @@ final class HandlerDecorators {
 
     /** The decorations every route gets, {@code event}'s limits included. */
     static Handler standard(Metrics metrics, String event, boolean orderedOnReturn, Handler handler) {
-        Handler inner = new Timed(metrics, new InOrder(metrics, orderedOnReturn, handler));
+        Handler inner = new Timed(metrics::handler, new InOrder(metrics, orderedOnReturn, handler));
         if (Events.CHAT_MESSAGE.equals(event)) {
             inner = new ChatLimited(inner);
         }
         return new Counted(metrics, inner);
     }
 
+    /** A decorator: a handler that runs around {@code next}. */
+    private abstract static class Around implements Handler {
+        final Handler next;
+
+        Around(Handler next) {
+            this.next = requireNonNull(next, "next");
+        }
+    }
+
     /** Counts the event as received (by name; names not in the protocol count as {@code unknown}). */
-    static final class Counted implements Handler {
+    static final class Counted extends Around {
         private final Metrics metrics;
-        private final Handler next;
 
         Counted(Metrics metrics, Handler next) {
+            super(next);
             this.metrics = requireNonNull(metrics, "metrics");
-            this.next = requireNonNull(next, "next");
         }
 
         @Override
@@ -60,11 +69,9 @@ final class HandlerDecorators {
     }
 
     /** Takes a token from the socket's chat bucket (PROTOCOL.md §7); refuses with {@code RATE_LIMITED} without. */
-    static final class ChatLimited implements Handler {
-        private final Handler next;
-
+    static final class ChatLimited extends Around {
         ChatLimited(Handler next) {
-            this.next = requireNonNull(next, "next");
+            super(next);
         }
 
         @Override
@@ -78,18 +85,18 @@ final class HandlerDecorators {
     }
 
     /** Records how long the event took to its answer in the event's handler timer. */
-    static final class Timed implements Handler {
-        private final Metrics metrics;
-        private final Handler next;
+    static final class Timed extends Around {
+        private final Function<String, Timer> timers;
 
-        Timed(Metrics metrics, Handler next) {
-            this.metrics = requireNonNull(metrics, "metrics");
-            this.next = requireNonNull(next, "next");
+        /** {@code timers}: the timer of each event name. */
+        Timed(Function<String, Timer> timers, Handler next) {
+            super(next);
+            this.timers = requireNonNull(timers, "timers");
         }
 
         @Override
         public CompletionStage<Object> handle(Session session, Inbound event) {
-            Timer timer = metrics.handler(event.name());
+            Timer timer = timers.apply(event.name());
             Timer.Sample sample = Timer.start();
             return next.handle(session, event).whenComplete((result, failure) -> sample.stop(timer));
         }
@@ -99,15 +106,14 @@ final class HandlerDecorators {
      * Runs the event in the socket's lane: after the socket's earlier events, before its later ones. An event that
      * does not fit (too many events or bytes in progress) is refused with {@code RATE_LIMITED} and counted.
      */
-    static final class InOrder implements Handler {
+    static final class InOrder extends Around {
         private final Metrics metrics;
         private final boolean orderedOnReturn;
-        private final Handler next;
 
         InOrder(Metrics metrics, boolean orderedOnReturn, Handler next) {
+            super(next);
             this.metrics = requireNonNull(metrics, "metrics");
             this.orderedOnReturn = orderedOnReturn;
-            this.next = requireNonNull(next, "next");
         }
 
         @Override

@@ -17,7 +17,7 @@ import java.util.function.BooleanSupplier;
  * upgrade, token check or session is paid for. {@code socket.io-client} treats that as a transport error
  * and reconnects by itself, and the load balancer retries or sends it to another node (PROTOCOL.md §8).
  * Requests of existing sessions (with {@code sid}) always pass. Overload and a full heap are refused
- * later, at the Socket.IO CONNECT ({@link MeetingPacketHandler}), where the client sees the protocol's
+ * later, at the Socket.IO CONNECT ({@link Handshake}), where the client sees the protocol's
  * {@code connect_error} {@code UNAVAILABLE} (§2, §7).
  *
  * <p>It also holds every client address to {@code MAX_CONNECTIONS_PER_IP} open engine sessions (§7): a handshake

@@ -1,9 +1,7 @@
 package io.meetsignal.node.edge;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.meetsignal.cluster.ClusterStore;
 import io.meetsignal.cluster.Room;
-import io.meetsignal.cluster.RoomCodeTakenException;
 import io.meetsignal.cluster.RoomCodes;
 import io.meetsignal.cluster.RoomSettings;
 import io.meetsignal.cluster.SettingsPatch;
@@ -11,11 +9,12 @@ import io.meetsignal.node.auth.TokenVerifier;
 import io.meetsignal.node.protocol.ErrorCode;
 import io.meetsignal.node.protocol.Json;
 import io.meetsignal.node.protocol.ProtocolException;
+import io.meetsignal.node.protocol.Refusals;
 import io.meetsignal.node.protocol.Views.ParticipantInfo;
 import io.meetsignal.node.protocol.Views.PublicRoomView;
 import io.meetsignal.node.protocol.Views.PublicSettings;
 import io.meetsignal.node.protocol.Views.RoomView;
-import io.meetsignal.node.service.RoomService;
+import io.meetsignal.node.service.RoomAdmin;
 import io.meetsignal.node.session.TokenBucket;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandler.Sharable;
@@ -30,6 +29,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -39,7 +39,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The REST control plane (PROTOCOL.md §4) under {@code /api/}, on the Socket.IO port. */
+/**
+ * The REST control plane (PROTOCOL.md §4) under {@code /api/}, on the Socket.IO port. A request takes a token from
+ * its address's bucket, is checked for size, and is served by the endpoint its method and path find in the
+ * {@link RestRouter} table; the endpoints parse and check the request and go through {@link RoomAdmin}.
+ * Every refusal is a {@link ProtocolException} answered with its code's {@link ErrorCode#httpStatus()}; only what is
+ * about HTTP itself (no such endpoint: 404, a body too large: 413) is answered here directly.
+ */
 @Sharable
 final class RestApi extends ChannelInboundHandlerAdapter {
 
@@ -55,15 +61,21 @@ final class RestApi extends ChannelInboundHandlerAdapter {
     record Reply(HttpResponseStatus status, Object body) {
     }
 
-    private final ClusterStore store;
-    private final RoomService rooms;
+    private final RoomAdmin admin;
     private final TokenVerifier tokens;
     private final Map<String, TokenBucket> limiters = new ConcurrentHashMap<>();
+    private final RestRouter routes;
 
-    RestApi(ClusterStore store, RoomService rooms, TokenVerifier tokens) {
-        this.store = store;
-        this.rooms = rooms;
+    RestApi(RoomAdmin admin, TokenVerifier tokens) {
+        this.admin = admin;
         this.tokens = tokens;
+        this.routes = new RestRouter()
+                .add(HttpMethod.POST, "rooms", (request, params) -> create(request))
+                .add(HttpMethod.GET, "rooms/code/{code}", (request, params) -> byCode(params.get(0)))
+                .add(HttpMethod.GET, "rooms/{id}", (request, params) ->
+                        asHost(request, params.get(0)).thenCompose(this::withParticipants))
+                .add(HttpMethod.DELETE, "rooms/{id}", (request, params) -> end(request, params.get(0)))
+                .add(HttpMethod.PATCH, "rooms/{id}/settings", this::updateSettings);
     }
 
     @Override
@@ -74,28 +86,28 @@ final class RestApi extends ChannelInboundHandlerAdapter {
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         String origin = request.headers().get(HttpHeaderNames.ORIGIN);
-        CompletionStage<Reply> reply;
+        CompletionStage<FullHttpResponse> response;
         try {
-            reply = route(request, ctx.channel().remoteAddress());
+            response = serve(request, ctx.channel().remoteAddress());
         } catch (RuntimeException e) {
-            reply = CompletableFuture.failedFuture(e);
+            response = CompletableFuture.failedFuture(e);
         } finally {
             request.release();
         }
-        reply.whenComplete((ok, failure) -> {
-            FullHttpResponse response = failure == null ? HttpResponses.json(ok.status(), ok.body()) : failed(failure);
-            OriginPolicy.corsHeaders(response.headers(), origin);
-            HttpResponses.write(ctx, response, keepAlive);
+        response.whenComplete((ok, failure) -> {
+            FullHttpResponse written = failure == null ? ok : failed(failure);
+            OriginPolicy.corsHeaders(written.headers(), origin);
+            HttpResponses.write(ctx, written, keepAlive);
         });
     }
 
-    private CompletionStage<Reply> route(FullHttpRequest request, SocketAddress remote) {
+    private CompletionStage<FullHttpResponse> serve(FullHttpRequest request, SocketAddress remote) {
         if (!limiter(remote).tryTake(System.nanoTime())) {
-            throw new RestException(HttpResponseStatus.TOO_MANY_REQUESTS, ErrorCode.RATE_LIMITED, "Too many requests");
+            throw ProtocolException.of(ErrorCode.RATE_LIMITED, "Too many requests");
         }
         if (request.content().readableBytes() > MAX_BODY_BYTES) {
-            throw new RestException(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, ErrorCode.INVALID_PAYLOAD,
-                    "Body larger than " + MAX_BODY_BYTES + " bytes");
+            return CompletableFuture.completedFuture(HttpResponses.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    ErrorCode.INVALID_PAYLOAD, "Body larger than " + MAX_BODY_BYTES + " bytes"));
         }
         // split the raw path, then decode each segment: an encoded "/" stays inside its segment
         String[] parts = new QueryStringDecoder(request.uri()).rawPath().substring(PREFIX.length()).split("/", -1);
@@ -106,32 +118,13 @@ final class RestApi extends ChannelInboundHandlerAdapter {
                 throw invalid("Malformed path");
             }
         }
-        HttpMethod method = request.method();
-        if (parts.length >= 1 && parts[0].equals("rooms")) {
-            if (parts.length == 1 && method.equals(HttpMethod.POST)) {
-                return create(request);
-            }
-            if (parts.length == 3 && parts[1].equals("code") && method.equals(HttpMethod.GET)) {
-                return byCode(parts[2]);
-            }
-            if (parts.length == 2 && method.equals(HttpMethod.GET)) {
-                return asHost(request, parts[1]).thenCompose(this::withParticipants);
-            }
-            if (parts.length == 2 && method.equals(HttpMethod.DELETE)) {
-                return asHost(request, parts[1]).thenCompose(room -> rooms.admin().endRoom(room.id()))
-                        .thenApply(ended -> new Reply(HttpResponseStatus.NO_CONTENT, null));
-            }
-            if (parts.length == 3 && parts[2].equals("settings") && method.equals(HttpMethod.PATCH)) {
-                SettingsPatch patch = settingsPatch(body(request));
-                return asHost(request, parts[1]).thenCompose(room -> {
-                    validate(room.settings(), patch);
-                    return rooms.admin().updateSettings(room.id(), patch);
-                }).thenApply(updated -> new Reply(HttpResponseStatus.OK, RoomView.of(updated.orElseThrow(
-                        () -> new RestException(HttpResponseStatus.NOT_FOUND, ErrorCode.ROOM_NOT_FOUND,
-                                "Room is no longer active")))));
-            }
+        Optional<RestRouter.Match> route = routes.match(request.method(), parts);
+        if (route.isEmpty()) {
+            return CompletableFuture.completedFuture(HttpResponses.error(HttpResponseStatus.NOT_FOUND,
+                    ErrorCode.INVALID_PAYLOAD, "No such endpoint"));
         }
-        throw new RestException(HttpResponseStatus.NOT_FOUND, ErrorCode.INVALID_PAYLOAD, "No such endpoint");
+        return route.get().endpoint().serve(request, route.get().params())
+                .thenApply(reply -> HttpResponses.json(reply.status(), reply.body()));
     }
 
     // ---- endpoints --------------------------------------------------------------------------------
@@ -150,67 +143,56 @@ final class RestApi extends ChannelInboundHandlerAdapter {
         SettingsPatch patch = settingsPatch(body);
         RoomSettings settings = RoomSettings.DEFAULTS.with(patch);
         String roomName = name;
-        return createWithFreshCode(user.subject(), roomName, settings, CODE_ATTEMPTS).thenApply(room -> {
+        return admin.create(user.subject(), roomName, settings, CODE_ATTEMPTS).thenApply(room -> {
             log.info("Room {} ({}) created by user {}", room.id(), room.code(), user.subject());
             return new Reply(HttpResponseStatus.CREATED, RoomView.of(room));
         });
     }
 
-    private CompletionStage<Room> createWithFreshCode(String hostId, String name, RoomSettings settings, int attempts) {
-        String code = RoomCodes.generate();
-        Room room = rooms.admin().newRoom(code, name, hostId, settings);
-        return store.createRoom(room).handle((created, failure) -> {
-            if (failure == null) {
-                return CompletableFuture.completedStage(created);
-            }
-            if (Replies.unwrap(failure) instanceof RoomCodeTakenException && attempts > 1) {
-                return createWithFreshCode(hostId, name, settings, attempts - 1);
-            }
-            return CompletableFuture.<Room>failedStage(failure);
-        }).thenCompose(stage -> stage);
+    private CompletionStage<Reply> end(FullHttpRequest request, String id) {
+        return asHost(request, id).thenCompose(room -> admin.endRoom(room.id()))
+                .thenApply(ended -> new Reply(HttpResponseStatus.NO_CONTENT, null));
+    }
+
+    private CompletionStage<Reply> updateSettings(FullHttpRequest request, List<String> params) {
+        SettingsPatch patch = settingsPatch(body(request));
+        return asHost(request, params.get(0)).thenCompose(room -> {
+            validate(room.settings(), patch);
+            return admin.updateSettings(room.id(), patch);
+        }).thenApply(updated -> new Reply(HttpResponseStatus.OK, RoomView.of(updated.orElseThrow(Refusals::roomEnded))));
     }
 
     private CompletionStage<Reply> byCode(String rawCode) {
         String key = RoomCodes.normalize(rawCode)
                 .orElseThrow(() -> invalid("Invalid room code"));
-        return store.roomByCode(key).thenCompose(found -> {
-            Room room = found.orElseThrow(RestApi::notFound);
-            return store.participants(room.id()).thenApply(participants -> new Reply(HttpResponseStatus.OK,
+        return admin.byCode(key).thenCompose(found -> {
+            Room room = found.orElseThrow(Refusals::roomNotFound);
+            return admin.participants(room.id()).thenApply(participants -> new Reply(HttpResponseStatus.OK,
                     new PublicRoomView(room.id(), room.code(), room.name(), room.active(), room.locked(),
                             participants.size(), new PublicSettings(room.settings().waitingRoom()))));
         });
     }
 
     private CompletionStage<Reply> withParticipants(Room room) {
-        return store.participants(room.id()).thenApply(participants -> new Reply(HttpResponseStatus.OK,
+        return admin.participants(room.id()).thenApply(participants -> new Reply(HttpResponseStatus.OK,
                 RoomView.of(room, ParticipantInfo.of(participants, room))));
     }
 
-    /** The room {@code id}, when the caller's token proves its host. */
+    /** The room {@code id}, when the caller's token proves its host (the host check is {@link RoomAdmin}'s). */
     private CompletionStage<Room> asHost(FullHttpRequest request, String id) {
         TokenVerifier.Verified user = authenticated(request);
         if (!isUuid(id)) {
-            throw notFound();
+            throw Refusals.roomNotFound();
         }
-        return store.roomById(id).thenApply(found -> {
-            Room room = found.orElseThrow(RestApi::notFound);
-            if (!room.isHost(user.subject())) {
-                throw new RestException(HttpResponseStatus.FORBIDDEN, ErrorCode.FORBIDDEN, "Only the host can do this");
-            }
-            return room;
-        });
+        return admin.asHost(id, user.subject()).thenApply(found -> found.orElseThrow(Refusals::roomNotFound));
     }
 
     // ---- parsing ----------------------------------------------------------------------------------
 
+    /** The caller's verified token; a bad one is refused by the verifier ({@code AUTH_FAILED}). */
     private TokenVerifier.Verified authenticated(FullHttpRequest request) {
-        try {
-            return tokens.bearer(request.headers().get(HttpHeaderNames.AUTHORIZATION)).orElseThrow(
-                    () -> new RestException(HttpResponseStatus.UNAUTHORIZED, ErrorCode.AUTH_FAILED,
-                            "A bearer token is required"));
-        } catch (ProtocolException e) {
-            throw new RestException(HttpResponseStatus.UNAUTHORIZED, ErrorCode.AUTH_FAILED, e.getMessage());
-        }
+        return tokens.bearer(request.headers().get(HttpHeaderNames.AUTHORIZATION)).orElseThrow(
+                () -> ProtocolException.of(ErrorCode.AUTH_FAILED, "A bearer token is required"));
     }
 
     private static JsonNode body(FullHttpRequest request) {
@@ -284,35 +266,14 @@ final class RestApi extends ChannelInboundHandlerAdapter {
 
     // ---- errors -----------------------------------------------------------------------------------
 
-    /** An expected REST failure: status, code and message. */
-    static final class RestException extends RuntimeException {
-        final HttpResponseStatus status;
-        final ErrorCode code;
-
-        RestException(HttpResponseStatus status, ErrorCode code, String message) {
-            super(message, null, false, false);
-            this.status = status;
-            this.code = code;
-        }
+    private static ProtocolException invalid(String message) {
+        return ProtocolException.invalid(message);
     }
 
-    private static RestException invalid(String message) {
-        return new RestException(HttpResponseStatus.BAD_REQUEST, ErrorCode.INVALID_PAYLOAD, message);
-    }
-
-    private static RestException notFound() {
-        return new RestException(HttpResponseStatus.NOT_FOUND, ErrorCode.ROOM_NOT_FOUND, "Room not found");
-    }
-
+    /** Any failure as its code's status and body; {@link Replies#refusal} logs what is not expected. */
     private static FullHttpResponse failed(Throwable failure) {
-        Throwable cause = Replies.unwrap(failure);
-        if (cause instanceof RestException rest) {
-            return HttpResponses.error(rest.status, rest.code, rest.getMessage());
-        }
-        Replies.Refusal refusal = Replies.refusal(cause, "REST", "request");
-        HttpResponseStatus status = refusal.code() == ErrorCode.UNAVAILABLE
-                ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.INTERNAL_SERVER_ERROR;
-        return HttpResponses.error(status, refusal.code(), refusal.message());
+        Replies.Refusal refusal = Replies.refusal(failure, "REST", "request");
+        return HttpResponses.error(HttpResponseStatus.valueOf(refusal.code().httpStatus()), refusal.code(),
+                refusal.message());
     }
-
 }

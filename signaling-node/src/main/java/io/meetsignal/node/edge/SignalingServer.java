@@ -4,7 +4,6 @@ import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.SocketConfig;
 import com.corundumstudio.socketio.SocketIOServer;
 import com.corundumstudio.socketio.Transport;
-import io.meetsignal.cluster.ClusterStore;
 import io.meetsignal.node.auth.HandshakeAuthenticator;
 import io.meetsignal.node.auth.TokenVerifier;
 import io.meetsignal.node.config.NodeConfig;
@@ -34,7 +33,7 @@ public final class SignalingServer implements AutoCloseable {
     private final MeetingPacketHandler packets;
     private InetSocketAddress address;
 
-    public SignalingServer(NodeConfig config, ClusterStore store, SessionRegistry sessions, RoomService rooms,
+    public SignalingServer(NodeConfig config, SessionRegistry sessions, RoomService rooms,
                            Recovery recovery, SignalService signals, TokenVerifier tokens, Metrics metrics,
                            BooleanSupplier accepting, LoopLag loopLag, Admission admission) {
         Configuration cfg = new Configuration();
@@ -70,7 +69,7 @@ public final class SignalingServer implements AutoCloseable {
         HandshakeGate handshakeGate = new HandshakeGate(accepting, metrics, SOCKET_IO_PATH,
                 new AddressLimit(config.limits().maxConnectionsPerIp(), config.limits().trustProxy()));
         server.setPipelineFactory(new MeetingChannelInitializer(new OriginPolicy(config.corsOrigins()),
-                new RestApi(store, rooms, tokens), flusher, packets,
+                new RestApi(rooms.admin(), tokens), flusher, packets,
                 handshakeGate, sessionCheck, loopLag, metrics, cfg));
         server.addDisconnectListener(client -> packets.onEngineClosed(client.getSessionId()));
     }

@@ -28,4 +28,14 @@ public final class Refusals {
     public static ProtocolException notHost() {
         return ProtocolException.of(ErrorCode.FORBIDDEN, "Only the host can do this");
     }
+
+    /** No room by that id or code (REST). */
+    public static ProtocolException roomNotFound() {
+        return ProtocolException.of(ErrorCode.ROOM_NOT_FOUND, "Room not found");
+    }
+
+    /** The room ended while the request was served (REST). */
+    public static ProtocolException roomEnded() {
+        return ProtocolException.of(ErrorCode.ROOM_NOT_FOUND, "Room is no longer active");
+    }
 }

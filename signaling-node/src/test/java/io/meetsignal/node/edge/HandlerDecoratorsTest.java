@@ -83,7 +83,7 @@ class HandlerDecoratorsTest {
     @Test
     void timedRecordsWhenTheAnswerIsThereNotBefore() {
         CompletableFuture<Object> pending = new CompletableFuture<>();
-        Handler timed = new HandlerDecorators.Timed(metrics, (s, e) -> pending);
+        Handler timed = new HandlerDecorators.Timed(metrics::handler, (s, e) -> pending);
         CompletionStage<Object> stage = timed.handle(session, inbound(Events.OFFER));
         assertEquals(0, timed(Events.OFFER));
         pending.complete("answer");

@@ -127,6 +127,40 @@ abstract class EdgeContract {
         assertEquals("INVALID_PAYLOAD", JSON.readTree(notACode.body()).get("error").get("code").textValue());
     }
 
+    private void assertError(HttpResponse<String> response, int status, String code, String message) throws Exception {
+        assertEquals(status, response.statusCode(), response.body());
+        JsonNode error = JSON.readTree(response.body()).get("error");
+        assertEquals(code, error.get("code").textValue(), response.body());
+        assertEquals(message, error.get("message").textValue(), response.body());
+    }
+
+    @Test
+    void everyRestRefusalHasTheStatusOfItsCode() throws Exception {
+        HttpResponse<String> created = send(HttpRequest.newBuilder(node().uri("/api/rooms"))
+                .header("Authorization", bearer("host-3")).POST(HttpRequest.BodyPublishers.noBody()));
+        assertEquals(201, created.statusCode(), created.body());
+        String id = JSON.readTree(created.body()).get("id").textValue();
+
+        assertError(get(node().uri("/api/rooms/" + id)), 401, "AUTH_FAILED", "A bearer token is required");
+        assertError(send(HttpRequest.newBuilder(node().uri("/api/rooms/" + id)).header("Authorization", "Bearer x.y.z")
+                .GET()), 401, "AUTH_FAILED", "Invalid token");
+        assertError(send(HttpRequest.newBuilder(node().uri("/api/rooms/" + id)).header("Authorization", bearer("other"))
+                .GET()), 403, "FORBIDDEN", "Only the host can do this");
+        assertError(send(HttpRequest.newBuilder(node().uri("/api/rooms/" + java.util.UUID.randomUUID()))
+                .header("Authorization", bearer("host-3")).GET()), 404, "ROOM_NOT_FOUND", "Room not found");
+        assertError(send(HttpRequest.newBuilder(node().uri("/api/rooms/" + id + "/settings"))
+                .header("Authorization", bearer("host-3"))
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"allowChat\":\"yes\"}"))),
+                400, "INVALID_PAYLOAD", "allowChat: expected a boolean");
+        assertError(send(HttpRequest.newBuilder(node().uri("/api/rooms/" + id + "/settings"))
+                .header("Authorization", bearer("host-3")).GET()), 404, "INVALID_PAYLOAD", "No such endpoint");
+        assertError(get(node().uri("/api/nothing/here")), 404, "INVALID_PAYLOAD", "No such endpoint");
+
+        HttpResponse<String> ended = send(HttpRequest.newBuilder(node().uri("/api/rooms/" + id))
+                .header("Authorization", bearer("host-3")).DELETE());
+        assertEquals(204, ended.statusCode(), ended.body());
+    }
+
     /** Opens an Engine.IO session over polling; returns its sid. */
     private String openPolling() throws Exception {
         HttpResponse<String> open = poll(HttpRequest.newBuilder(node().uri("/socket.io/?EIO=4&transport=polling")));
