@@ -178,6 +178,29 @@ describe('raw protocol abuse', () => {
   });
 });
 
+test('an event naming another namespace is not served on a socket of /', async () => {
+  const m = await meeting(node);
+  const socket = await raw();
+  const answer = await socket.connectNamespace({ displayName: 'Elsewhere' });
+  assert.equal(answer.ok, true);
+  socket.send(`42/admin,1["join-room",{"roomCode":"${m.room.code}"}]`);
+  await delay(500);
+  assert.deepEqual(socket.socketIoMessages().filter((msg) => msg.startsWith('43')), []);
+  await m.host.none('user-joined', { within: 0 });
+});
+
+test('a refused binary event is acknowledged with its own ack id, not its attachment count', async () => {
+  const socket = await raw();
+  const answer = await socket.connectNamespace({ displayName: 'Binary' });
+  assert.equal(answer.ok, true);
+  socket.send('451-7["offer",{"_placeholder":true,"num":0}]');
+  await delay(500);
+  const acks = socket.socketIoMessages().filter((msg) => msg.startsWith('43'));
+  assert.equal(acks.length, 1, String(acks));
+  assert.ok(acks[0].startsWith('437['), acks[0]);
+  assert.equal(JSON.parse(acks[0].slice(3))[0].code, 'INVALID_PAYLOAD');
+});
+
 describe('a barrage of bad input', () => {
   test('changes nothing and another client in the room stays undisturbed', async () => {
     const m = await meeting(node, { guests: ['Calm'] });

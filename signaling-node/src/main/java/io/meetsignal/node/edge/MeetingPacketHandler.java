@@ -189,6 +189,11 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
                     "Malformed event packet"));
             return;
         }
+        if (!"/".equals(parsed.namespace())) {
+            // the socket is connected to / only; like the reference server, an event for another namespace is ignored
+            log.debug("Event for namespace {} from socket {} ignored", parsed.namespace(), session.socketId());
+            return;
+        }
         // one event of a socket at a time, in the order received (PROTOCOL.md §7): see HandlerDecorators
         router.route(session, new EventRouter.Inbound(parsed.name(), parsed.payload(), length))
                 .whenComplete((result, failure) -> replies.answer(session, parsed.name(), parsed.ackId(), result, failure));

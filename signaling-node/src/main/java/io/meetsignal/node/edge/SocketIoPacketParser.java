@@ -112,6 +112,13 @@ final class SocketIoPacketParser {
         int end = offset + length;
         char type = (char) content.getByte(offset);
         int i = offset + 1;
+        if (type == '5' || type == '6') {
+            // binary: the attachment count and a dash come first ("451-[...]", "461-/admin,7[...]")
+            int dash = content.indexOf(i, end, (byte) '-');
+            if (dash >= 0) {
+                i = dash + 1;
+            }
+        }
         String namespace = "/";
         if (i < end && content.getByte(i) == '/') {
             int comma = content.indexOf(i, end, (byte) ',');

@@ -253,6 +253,14 @@ class SocketIoPacketParserTest {
     }
 
     @Test
+    void aBinaryPacketsAckIdComesAfterItsAttachmentCount() {
+        assertEquals(null, assertInstanceOf(Binary.class, parse("451-[\"offer\",{\"_placeholder\":true,\"num\":0}]"))
+                .ackId());
+        assertEquals(7L, assertInstanceOf(Binary.class, parse("452-7[\"offer\",{}]")).ackId());
+        assertEquals(12L, assertInstanceOf(Binary.class, parse("461-/admin,12[{}]")).ackId());
+    }
+
+    @Test
     void acknowledgementsErrorsAndUnknownTypesAreIgnored() {
         assertEquals('3', assertInstanceOf(Ignored.class, parse("431[{}]")).type());
         assertEquals('4', assertInstanceOf(Ignored.class, parse("44{\"message\":\"x\"}")).type());
