@@ -3,10 +3,10 @@ package io.meetsignal.node.edge;
 import io.meetsignal.cluster.StoreUnavailableException;
 import io.meetsignal.node.ops.Metrics;
 import io.meetsignal.node.protocol.ErrorCode;
-import io.meetsignal.node.protocol.Events;
 import io.meetsignal.node.protocol.Json;
-import io.meetsignal.node.protocol.Payload;
 import io.meetsignal.node.protocol.ProtocolException;
+import io.meetsignal.node.protocol.ServerEvent.ErrorEvent;
+import io.meetsignal.node.protocol.ServerEvent.JoinError;
 import io.meetsignal.node.service.AckThen;
 import io.meetsignal.node.session.Session;
 import java.util.UUID;
@@ -25,6 +25,10 @@ final class Replies {
 
     /** A failure as the protocol names it. */
     record Refusal(ErrorCode code, String message) {
+    }
+
+    /** The acknowledgement of a refused action: {@code { success: false, error, code }}. */
+    private record RefusedAck(boolean success, String error, ErrorCode code) {
     }
 
     private final Metrics metrics;
@@ -50,16 +54,13 @@ final class Replies {
     void refuse(Session session, String event, Long ackId, Refusal refusal) {
         metrics.error(refusal.code());
         if (refusal.code() == ErrorCode.JOIN_FAILED) {
-            session.send(Events.JOIN_ERROR, Json.write(Payload.of("code", refusal.code().name(),
-                    "message", refusal.message())));
+            session.send(new JoinError(refusal.code(), refusal.message()));
         } else if (ackId == null && session.mayReportError(System.nanoTime())) {
             // without an ack callback at most one error event a second (PROTOCOL.md §7); the rest are dropped
-            session.send(Events.ERROR, Json.write(Payload.of("code", refusal.code().name(),
-                    "message", refusal.message())));
+            session.send(new ErrorEvent(refusal.code(), refusal.message()));
         }
         if (ackId != null) {
-            session.ack(ackId, Json.write(Payload.of("success", false, "error", refusal.message(),
-                    "code", refusal.code().name())));
+            session.ack(ackId, Json.write(new RefusedAck(false, refusal.message(), refusal.code())));
         }
     }
 

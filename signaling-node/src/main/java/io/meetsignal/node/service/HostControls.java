@@ -1,10 +1,5 @@
 package io.meetsignal.node.service;
 
-import static io.meetsignal.node.protocol.Events.FORCE_DISCONNECT;
-import static io.meetsignal.node.protocol.Events.FORCE_MUTE;
-import static io.meetsignal.node.protocol.Events.ROOM_LOCKED;
-import static io.meetsignal.node.protocol.Events.USER_TOGGLE_AUDIO;
-
 import io.meetsignal.cluster.ClusterMessage.RosterChange;
 import io.meetsignal.cluster.ClusterMessage.SocketAction;
 import io.meetsignal.cluster.ClusterStore;
@@ -12,11 +7,16 @@ import io.meetsignal.cluster.MediaChange;
 import io.meetsignal.cluster.Participant;
 import io.meetsignal.cluster.Room;
 import io.meetsignal.cluster.Seat;
-import io.meetsignal.node.protocol.Payload;
+import io.meetsignal.node.protocol.DisconnectReason;
+import io.meetsignal.node.protocol.LeaveReason;
 import io.meetsignal.node.protocol.Refusals;
 import io.meetsignal.node.protocol.Requests.Flag;
 import io.meetsignal.node.protocol.Requests.HostTarget;
 import io.meetsignal.node.protocol.Requests.RoomRef;
+import io.meetsignal.node.protocol.ServerEvent.ForceDisconnect;
+import io.meetsignal.node.protocol.ServerEvent.ForceMute;
+import io.meetsignal.node.protocol.ServerEvent.RoomLocked;
+import io.meetsignal.node.protocol.ServerEvent.UserToggleAudio;
 import io.meetsignal.node.session.Session;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -61,11 +61,9 @@ public final class HostControls {
                     throw Refusals.targetNotFound();
                 }
                 log.info("Host {} muted {} in room {}", session.socketId(), target.socketId(), room.id());
-                return delivery.toSeat(room.id(), target.socketId(), FORCE_MUTE, Payload.of(),
-                                SocketAction.NONE)
-                        .thenCompose(nothing -> delivery.toRoom(room.id(), null, USER_TOGGLE_AUDIO,
-                                Payload.of("socketId", target.socketId(), "enabled", false),
-                                new RosterChange(updated.get(), null)));
+                return delivery.toSeat(room.id(), target.socketId(), new ForceMute(), SocketAction.NONE)
+                        .thenCompose(nothing -> delivery.toRoom(room.id(), null,
+                                new UserToggleAudio(target.socketId(), false), new RosterChange(updated.get(), null)));
             });
         }).thenApply(nothing -> Acks.ok());
     }
@@ -78,10 +76,9 @@ public final class HostControls {
                     throw Refusals.targetNotFound();
                 }
                 log.info("Host {} removed {} from room {}", session.socketId(), target.socketId(), room.id());
-                return notices.userLeft(room.id(), removed.get(), RoomService.REASON_REMOVED)
+                return notices.userLeft(room.id(), removed.get(), LeaveReason.REMOVED)
                         .thenCompose(nothing -> delivery.toSeat(room.id(), target.socketId(),
-                                FORCE_DISCONNECT, Payload.of("reason", "Removed by host"),
-                                SocketAction.UNSEAT_AND_DISCONNECT));
+                                new ForceDisconnect(DisconnectReason.REMOVED), SocketAction.UNSEAT_AND_DISCONNECT));
             });
         }).thenApply(nothing -> Acks.ok());
     }
@@ -92,8 +89,7 @@ public final class HostControls {
                 .thenCompose(updated -> {
                     Room room = updated.orElseThrow(Refusals::notInRoom);
                     log.info("Host {} {} room {}", session.socketId(), request.value() ? "locked" : "unlocked", room.id());
-                    return delivery.toRoom(room.id(), session.socketId(), ROOM_LOCKED,
-                            Payload.of("locked", request.value()));
+                    return delivery.toRoom(room.id(), session.socketId(), new RoomLocked(request.value()));
                 })
                 .thenApply(nothing -> Acks.ok());
     }

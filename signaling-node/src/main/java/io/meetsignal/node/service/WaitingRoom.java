@@ -1,7 +1,5 @@
 package io.meetsignal.node.service;
 
-import static io.meetsignal.node.protocol.Events.JOIN_ERROR;
-import static io.meetsignal.node.protocol.Events.ROOM_JOINED;
 import static java.util.concurrent.CompletableFuture.completedFuture;
 
 import io.meetsignal.cluster.ClusterMessage.SocketAction;
@@ -14,6 +12,8 @@ import io.meetsignal.node.protocol.ErrorCode;
 import io.meetsignal.node.protocol.ProtocolException;
 import io.meetsignal.node.protocol.Refusals;
 import io.meetsignal.node.protocol.Requests.HostTarget;
+import io.meetsignal.node.protocol.ServerEvent.JoinError;
+import io.meetsignal.node.protocol.ServerEvent.RoomJoined;
 import io.meetsignal.node.session.Session;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -55,8 +55,7 @@ public final class WaitingRoom {
                     // the room hears user-joined before the joiner's node seats it: should the joiner be gone by then,
                     // that node's user-left for the seat comes after the user-joined (PROTOCOL.md §7, no phantom seats)
                     return notices.seatAnnounced(seated).thenCompose(nothing -> delivery.toSocket(joiner.nodeId(),
-                            joiner.socketId(), room.id(), ROOM_JOINED, RoomNotices.roomJoined(seated),
-                            SocketAction.SEAT));
+                            joiner.socketId(), room.id(), RoomJoined.of(seated), SocketAction.SEAT));
                 })
                 .thenApply(nothing -> Acks.ok());
     }
@@ -74,8 +73,8 @@ public final class WaitingRoom {
             }
             Participant joiner = removed.get();
             log.info("Host {} admitted {} into full room {}; it leaves the queue", host.socketId(), socketId, room.id());
-            return delivery.toSocket(joiner.nodeId(), joiner.socketId(), room.id(), JOIN_ERROR,
-                            RoomNotices.joinErrorPayload(JoinRefusal.FULL), SocketAction.UNSEAT)
+            return delivery.toSocket(joiner.nodeId(), joiner.socketId(), room.id(), JoinError.of(JoinRefusal.FULL),
+                            SocketAction.UNSEAT)
                     .thenCompose(nothing -> notices.waitingCancelled(room, joiner.socketId()));
         }).thenApply(nothing -> {
             throw ProtocolException.of(ErrorCode.NOT_ALLOWED, JoinRefusal.FULL.message());
@@ -88,8 +87,8 @@ public final class WaitingRoom {
                 .thenCompose(removed -> {
                     Participant joiner = removed.orElseThrow(Refusals::targetNotFound);
                     log.info("Host {} denied {} in room {}", session.socketId(), joiner.socketId(), request.roomId());
-                    return delivery.toSocket(joiner.nodeId(), joiner.socketId(), request.roomId(), JOIN_ERROR,
-                            RoomNotices.joinErrorPayload(JoinRefusal.DENIED), SocketAction.UNSEAT);
+                    return delivery.toSocket(joiner.nodeId(), joiner.socketId(), request.roomId(),
+                            JoinError.of(JoinRefusal.DENIED), SocketAction.UNSEAT);
                 })
                 .thenApply(nothing -> Acks.ok());
     }

@@ -7,6 +7,7 @@ import io.meetsignal.cluster.Offsets;
 import io.meetsignal.node.auth.Identity;
 import io.meetsignal.node.logging.LogContext;
 import io.meetsignal.node.protocol.Json;
+import io.meetsignal.node.protocol.ServerEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -321,9 +322,9 @@ public final class Session {
         }
     }
 
-    /** Sends {@code payload} serialized as JSON. */
-    public void send(String event, Object payload) {
-        send(event, Json.write(payload));
+    /** Sends an event of this node's own, serialized here. */
+    public void send(ServerEvent event) {
+        send(event.event(), Json.write(event));
     }
 
     public void ack(long ackId, String payloadJson) {

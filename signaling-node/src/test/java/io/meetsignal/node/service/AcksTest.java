@@ -4,20 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.meetsignal.node.protocol.Json;
-import io.meetsignal.node.protocol.Payload;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AcksTest {
 
+    record Seat(String socketId) {
+    }
+
+    record Body(String roomId, List<Seat> participants) {
+    }
+
     @Test
     void successComesFirstThenTheFieldsOfTheBody() {
-        String body = Json.write(Payload.of("roomId", "r1", "participants", List.of(Payload.of("socketId", "s1"))));
+        String body = Json.write(new Body("r1", List.of(new Seat("s1"))));
 
         assertEquals("{\"success\":true,\"roomId\":\"r1\",\"participants\":[{\"socketId\":\"s1\"}]}",
                 Json.write(Acks.okWith(body)));
-        assertEquals(Json.write(Acks.okWith(body)), Json.write(Acks.ok(Payload.of("roomId", "r1",
-                "participants", List.of(Payload.of("socketId", "s1"))))));
+        assertEquals(Json.write(Acks.okWith(body)), Json.write(Acks.ok(new Body("r1", List.of(new Seat("s1"))))));
     }
 
     @Test
