@@ -10,6 +10,7 @@ import io.meetsignal.node.protocol.Requests.HostTarget;
 import io.meetsignal.node.protocol.Requests.JoinRoom;
 import io.meetsignal.node.protocol.Requests.RoomRef;
 import io.meetsignal.node.protocol.Requests.Signal;
+import io.meetsignal.node.service.Outcome;
 import io.meetsignal.node.service.RoomService;
 import io.meetsignal.node.service.SignalService;
 import io.meetsignal.node.session.Session;
@@ -23,7 +24,7 @@ final class EventRouter {
 
     @FunctionalInterface
     interface Handler {
-        CompletionStage<Object> handle(Session session, JsonNode payload);
+        CompletionStage<Outcome> handle(Session session, JsonNode payload);
     }
 
     private final Map<String, Handler> handlers;
@@ -67,7 +68,7 @@ final class EventRouter {
     }
 
     /** Runs the handler of {@code event}; an unknown event or a bad payload fails the stage. */
-    CompletionStage<Object> dispatch(Session session, String event, JsonNode payload) {
+    CompletionStage<Outcome> dispatch(Session session, String event, JsonNode payload) {
         Handler handler = handlers.get(event);
         if (handler == null) {
             return CompletableFuture.failedFuture(ProtocolException.invalid("Unknown event: " + abbreviate(event)));

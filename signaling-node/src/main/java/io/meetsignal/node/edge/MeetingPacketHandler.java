@@ -17,6 +17,7 @@ import io.meetsignal.node.protocol.Events;
 import io.meetsignal.node.protocol.Json;
 import io.meetsignal.node.protocol.ProtocolException;
 import io.meetsignal.node.protocol.ServerEvent.ForceDisconnect;
+import io.meetsignal.node.service.Outcome;
 import io.meetsignal.node.service.Recovery;
 import io.meetsignal.node.service.RoomService;
 import io.meetsignal.node.session.FloodDetector;
@@ -415,7 +416,7 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
         Timer.Sample sample = Timer.start();
         Timer timer = metrics.handler(event);
         // one event of a socket at a time, in the order received (PROTOCOL.md §7)
-        CompletionStage<Object> handled = session.inOrder(packetLength, router.orderedOnReturn(event),
+        CompletionStage<Outcome> handled = session.inOrder(packetLength, router.orderedOnReturn(event),
                 () -> router.dispatch(session, event, payload));
         if (handled == null) {
             metrics.eventQueueFull();

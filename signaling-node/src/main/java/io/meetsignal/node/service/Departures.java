@@ -40,12 +40,12 @@ public final class Departures {
         this.nodeId = nodeId;
     }
 
-    public CompletionStage<Object> leave(Session session, RoomRef request) {
+    public CompletionStage<Outcome> leave(Session session, RoomRef request) {
         if (request.roomId().equals(session.roomId())) {
-            return leaveSeat(session, LeaveReason.LEFT).thenApply(nothing -> Acks.ok());
+            return leaveSeat(session, LeaveReason.LEFT).thenApply(nothing -> Outcome.DONE);
         }
         if (request.roomId().equals(session.waitingRoomId())) {
-            return cancelWaiting(session).thenApply(nothing -> Acks.ok());
+            return cancelWaiting(session).thenApply(nothing -> Outcome.DONE);
         }
         return Stages.failed(Refusals.notInRoom());
     }

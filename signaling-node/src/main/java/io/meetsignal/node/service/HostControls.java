@@ -53,7 +53,7 @@ public final class HostControls {
         return rosters.find(roomId, participantId).orElseThrow(Refusals::targetNotFound);
     }
 
-    public CompletionStage<Object> mute(Session session, HostTarget request) {
+    public CompletionStage<Outcome> mute(Session session, HostTarget request) {
         return hostRoom(session, request.roomId()).thenCompose(room -> {
             Participant target = seatedTarget(room.id(), request.participantId());
             return store.updateMedia(room.id(), target.socketId(), MediaChange.AUDIO, false).thenCompose(updated -> {
@@ -65,10 +65,10 @@ public final class HostControls {
                         .thenCompose(nothing -> delivery.toRoom(room.id(), null,
                                 new UserToggleAudio(target.socketId(), false), new RosterChange(updated.get(), null)));
             });
-        }).thenApply(nothing -> Acks.ok());
+        }).thenApply(nothing -> Outcome.DONE);
     }
 
-    public CompletionStage<Object> remove(Session session, HostTarget request) {
+    public CompletionStage<Outcome> remove(Session session, HostTarget request) {
         return hostRoom(session, request.roomId()).thenCompose(room -> {
             Participant target = seatedTarget(room.id(), request.participantId());
             return store.removeAndBan(room.id(), target.socketId()).thenCompose(removed -> {
@@ -80,10 +80,10 @@ public final class HostControls {
                         .thenCompose(nothing -> delivery.toSeat(room.id(), target.socketId(),
                                 new ForceDisconnect(DisconnectReason.REMOVED), SocketAction.UNSEAT_AND_DISCONNECT));
             });
-        }).thenApply(nothing -> Acks.ok());
+        }).thenApply(nothing -> Outcome.DONE);
     }
 
-    public CompletionStage<Object> lock(Session session, Flag request) {
+    public CompletionStage<Outcome> lock(Session session, Flag request) {
         return hostRoom(session, request.roomId())
                 .thenCompose(room -> store.setLocked(room.id(), request.value()))
                 .thenCompose(updated -> {
@@ -91,10 +91,10 @@ public final class HostControls {
                     log.info("Host {} {} room {}", session.socketId(), request.value() ? "locked" : "unlocked", room.id());
                     return delivery.toRoom(room.id(), session.socketId(), new RoomLocked(request.value()));
                 })
-                .thenApply(nothing -> Acks.ok());
+                .thenApply(nothing -> Outcome.DONE);
     }
 
-    public CompletionStage<Object> end(Session session, RoomRef request) {
+    public CompletionStage<Outcome> end(Session session, RoomRef request) {
         // the room has ended in the store before the ack goes out, so that whatever reads it after the ack (a REST
         // GET on any node) sees it ended; the host is disconnected with everyone else, so the room's sockets are
         // told only after the ack
@@ -102,7 +102,7 @@ public final class HostControls {
                 .thenCompose(room -> store.endRoom(room.id()).thenApply(released -> {
                     List<Seat> seats = released.orElseThrow(Refusals::notInRoom);
                     log.info("Room {} ended by host {}; {} sockets released", room.id(), session.socketId(), seats.size());
-                    return new AckThen(Acks.ok(), () -> notices.roomEnded(room.id(), seats)
+                    return new Outcome.DoneThen(() -> notices.roomEnded(room.id(), seats)
                             .whenComplete((nothing, failure) -> {
                                 if (failure != null) {
                                     log.warn("Telling the sockets of ended room {} failed: {}", room.id(),

@@ -69,8 +69,8 @@ public final class Joining {
         this.clock = clock;
     }
 
-    /** Seats (or queues) the session; completes with the acknowledgement body. */
-    public CompletionStage<Object> join(Session session, JoinRoom request) {
+    /** Seats (or queues) the session; a refused join fails the stage with {@code JOIN_FAILED}. */
+    public CompletionStage<Outcome> join(Session session, JoinRoom request) {
         Optional<String> code = RoomCodes.normalize(request.roomCode());
         if (code.isEmpty()) {
             return Stages.failed(Refusals.joinFailed(JoinRefusal.INVALID_CODE));
@@ -147,7 +147,7 @@ public final class Joining {
         return bus.joinRoom(roomId);
     }
 
-    private CompletionStage<Object> onJoinOutcome(Session session, String key, JoinOutcome outcome) {
+    private CompletionStage<Outcome> onJoinOutcome(Session session, String key, JoinOutcome outcome) {
         if (outcome instanceof JoinOutcome.Refused refused) {
             return Stages.failed(Refusals.joinFailed(refused.reason()));
         }
@@ -157,20 +157,19 @@ public final class Joining {
             session.send(new WaitingForHost(room.id()));
             log.info("Socket {} waits for the host of room {}", session.socketId(), room.id());
             return notices.toHosts(room, new ParticipantWaiting(ParticipantInfo.of(waiting.self(), room)))
-                    .thenApply(nothing -> Acks.ok(new QueuedAck(true)));
+                    .thenApply(nothing -> new Outcome.Queued(room.id()));
         }
         JoinOutcome.Seated seated = (JoinOutcome.Seated) outcome;
-        RoomJoined joined = seatLocally(session, key, seated);
+        Outcome.Seated joined = Outcome.Seated.of(seatLocally(session, key, seated));
         return notices.seatAnnounced(seated).thenApply(nothing -> {
             Set<String> known = new HashSet<>();
             seated.others().forEach(p -> known.add(p.socketId()));
             sessions.endJoin(session, seated.room().id());
             String offset = seated.offset();
             session.joinOffset(offset);
-            String body = Json.write(joined);
-            session.completeJoin(() -> session.send(joined.event(), body, offset),
+            session.completeJoin(() -> session.send(joined.joined().event(), joined.json(), offset),
                     held -> stillNews(held, known, offset));
-            return Acks.okWith(body);
+            return joined;
         });
     }
 
@@ -212,9 +211,5 @@ public final class Joining {
             log.info("Socket {} joined room {}", session.socketId(), room.id());
         }
         return RoomJoined.of(seated);
-    }
-
-    /** The fields of a queued join's acknowledgement (to be replaced by a typed outcome). */
-    private record QueuedAck(boolean waiting) {
     }
 }

@@ -63,7 +63,7 @@ public final class SignalService {
      * Relays {@code offer}, {@code answer} or {@code ice-candidate} to one participant of the sender's room:
      * one publish, no store access.
      */
-    public CompletionStage<Object> relay(Session session, String event, Signal signal) {
+    public CompletionStage<Outcome> relay(Session session, String event, Signal signal) {
         String roomId = session.roomId();
         if (roomId == null) {
             return Stages.failed(Refusals.notInRoom());
@@ -78,27 +78,27 @@ public final class SignalService {
             default -> new IceCandidate(session.socketId(), signal.body());
         };
         return delivery.toSeat(roomId, target.socketId(), relayed, SocketAction.NONE)
-                .thenApply(nothing -> Acks.ok());
+                .thenApply(nothing -> Outcome.DONE);
     }
 
     // ---- media ------------------------------------------------------------------------------------
 
-    public CompletionStage<Object> toggleAudio(Session session, Flag request) {
+    public CompletionStage<Outcome> toggleAudio(Session session, Flag request) {
         return media(session, request.roomId(), MediaChange.AUDIO, request.value(),
                 RoomSettings::allowParticipantAudio, new UserToggleAudio(session.socketId(), request.value()));
     }
 
-    public CompletionStage<Object> toggleVideo(Session session, Flag request) {
+    public CompletionStage<Outcome> toggleVideo(Session session, Flag request) {
         return media(session, request.roomId(), MediaChange.VIDEO, request.value(),
                 RoomSettings::allowParticipantVideo, new UserToggleVideo(session.socketId(), request.value()));
     }
 
-    public CompletionStage<Object> screenShare(Session session, RoomRef request, boolean start) {
+    public CompletionStage<Outcome> screenShare(Session session, RoomRef request, boolean start) {
         return media(session, request.roomId(), MediaChange.SCREEN_SHARE, start, RoomSettings::allowScreenShare,
                 start ? new ScreenShareStarted(session.socketId()) : new ScreenShareStopped(session.socketId()));
     }
 
-    public CompletionStage<Object> handRaise(Session session, Flag request) {
+    public CompletionStage<Outcome> handRaise(Session session, Flag request) {
         boolean raised = request.value();
         return media(session, request.roomId(), MediaChange.HAND, raised, settings -> true,
                 raised ? new HandRaised(session.socketId(), session.displayName())
@@ -109,7 +109,7 @@ public final class SignalService {
      * Stores one media flag and tells the others. Turning something on may be refused by the room's
      * settings (never for the host); turning it off never is.
      */
-    private CompletionStage<Object> media(Session session, String roomId, MediaChange change, boolean on,
+    private CompletionStage<Outcome> media(Session session, String roomId, MediaChange change, boolean on,
                                           Predicate<RoomSettings> allowed, ServerEvent event) {
         if (!roomId.equals(session.roomId())) {
             return Stages.failed(Refusals.notInRoom());
@@ -125,7 +125,7 @@ public final class SignalService {
             }
             // the roster keeps media state too, so that a node can put the seat back if Redis loses it
             return delivery.toRoom(roomId, session.socketId(), event, new RosterChange(updated.get(), null));
-        }).thenApply(nothing -> Acks.ok());
+        }).thenApply(nothing -> Outcome.DONE);
     }
 
     private CompletionStage<Room> seatedRoom(String roomId) {
@@ -135,7 +135,7 @@ public final class SignalService {
 
     // ---- chat -------------------------------------------------------------------------------------
 
-    public CompletionStage<Object> chat(Session session, Chat request) {
+    public CompletionStage<Outcome> chat(Session session, Chat request) {
         String roomId = request.roomId();
         if (!roomId.equals(session.roomId())) {
             return Stages.failed(Refusals.notInRoom());
@@ -148,11 +148,11 @@ public final class SignalService {
                     session.displayName(), session.userId(), request.content(), "TEXT", clock.instant());
             return store.appendChat(message)
                     .thenCompose(nothing -> delivery.toRoom(roomId, null, new ChatPosted(message)))
-                    .thenApply(nothing -> (Object) Acks.ok(new ChatAck(message)));
+                    .thenApply(nothing -> new Outcome.Posted(message));
         });
     }
 
-    public CompletionStage<Object> typing(Session session, RoomRef request, boolean typing) {
+    public CompletionStage<Outcome> typing(Session session, RoomRef request, boolean typing) {
         String roomId = request.roomId();
         if (!roomId.equals(session.roomId())) {
             return Stages.failed(Refusals.notInRoom());
@@ -166,15 +166,11 @@ public final class SignalService {
         } else {
             session.typingLapse(null);
         }
-        return publishTyping(session, roomId, typing).thenApply(nothing -> Acks.ok());
+        return publishTyping(session, roomId, typing).thenApply(nothing -> Outcome.DONE);
     }
 
     private CompletionStage<Void> publishTyping(Session session, String roomId, boolean typing) {
         return delivery.toRoom(roomId, session.socketId(),
                 new UserTyping(session.socketId(), session.displayName(), typing));
-    }
-
-    /** The fields of a chat message's acknowledgement (step to be replaced by a typed outcome). */
-    private record ChatAck(ChatMessage message) {
     }
 }

@@ -36,7 +36,7 @@ public final class WaitingRoom {
         this.delivery = notices.delivery();
     }
 
-    public CompletionStage<Object> admit(Session session, HostTarget request) {
+    public CompletionStage<Outcome> admit(Session session, HostTarget request) {
         return host.hostRoom(session, request.roomId())
                 .thenCompose(room -> store.admit(room.id(), request.participantId()).thenCompose(outcome -> {
                     if (outcome instanceof JoinOutcome.Refused refused) {
@@ -57,7 +57,7 @@ public final class WaitingRoom {
                     return notices.seatAnnounced(seated).thenCompose(nothing -> delivery.toSocket(joiner.nodeId(),
                             joiner.socketId(), room.id(), RoomJoined.of(seated), SocketAction.SEAT));
                 })
-                .thenApply(nothing -> Acks.ok());
+                .thenApply(nothing -> Outcome.DONE);
     }
 
     /**
@@ -81,7 +81,7 @@ public final class WaitingRoom {
         });
     }
 
-    public CompletionStage<Object> deny(Session session, HostTarget request) {
+    public CompletionStage<Outcome> deny(Session session, HostTarget request) {
         return host.hostRoom(session, request.roomId())
                 .thenCompose(room -> store.removeWaiting(room.id(), request.participantId()))
                 .thenCompose(removed -> {
@@ -90,6 +90,6 @@ public final class WaitingRoom {
                     return delivery.toSocket(joiner.nodeId(), joiner.socketId(), request.roomId(),
                             JoinError.of(JoinRefusal.DENIED), SocketAction.UNSEAT);
                 })
-                .thenApply(nothing -> Acks.ok());
+                .thenApply(nothing -> Outcome.DONE);
     }
 }

@@ -344,8 +344,8 @@ public final class Session {
      * as {@code handler} returned. Null, with nothing run, when the socket already has
      * {@link #DEFAULT_MAX_QUEUED_EVENTS} events or {@link #DEFAULT_MAX_QUEUED_BYTES} of them in progress.
      */
-    public CompletionStage<Object> inOrder(int packetBytes, boolean orderedOnReturn,
-                                           Supplier<? extends CompletionStage<Object>> handler) {
+    public <T> CompletionStage<T> inOrder(int packetBytes, boolean orderedOnReturn,
+                                          Supplier<? extends CompletionStage<T>> handler) {
         return lane.submit(packetBytes, orderedOnReturn, logged(handler));
     }
 
