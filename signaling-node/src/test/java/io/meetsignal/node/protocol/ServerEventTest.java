@@ -1,6 +1,8 @@
 package io.meetsignal.node.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meetsignal.cluster.ChatMessage;
@@ -34,7 +36,9 @@ import io.meetsignal.node.protocol.ServerEvent.UserTyping;
 import io.meetsignal.node.protocol.ServerEvent.WaitingForHost;
 import io.meetsignal.node.protocol.Views.ParticipantInfo;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The exact JSON of every server event, as the wire has it (PROTOCOL.md §5): names, field order, absent fields. */
@@ -63,6 +67,18 @@ class ServerEventTest {
     private static void pins(ServerEvent event, String name, String json) {
         assertEquals(name, event.event());
         assertEquals(json, Json.write(event));
+    }
+
+    @Test
+    void everyRecordNamesItsOwnEvent() {
+        Class<?>[] records = ServerEvent.class.getPermittedSubclasses();
+        Set<String> names = new HashSet<>();
+        for (Class<?> type : records) {
+            ServerEvent.Name name = type.getAnnotation(ServerEvent.Name.class);
+            assertNotNull(name, type.getSimpleName() + " has no event name");
+            assertTrue(names.add(name.value()), "two records for " + name.value());
+        }
+        assertEquals(23, names.size());
     }
 
     @Test
