@@ -3,7 +3,7 @@ package io.meetsignal.node.edge;
 import static io.meetsignal.node.protocol.Events.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.meetsignal.node.protocol.ProtocolException;
+import io.meetsignal.node.protocol.Refusals;
 import io.meetsignal.node.protocol.Requests.Chat;
 import io.meetsignal.node.protocol.Requests.Flag;
 import io.meetsignal.node.protocol.Requests.HostTarget;
@@ -71,7 +71,7 @@ final class EventRouter {
     CompletionStage<Outcome> dispatch(Session session, String event, JsonNode payload) {
         Handler handler = handlers.get(event);
         if (handler == null) {
-            return CompletableFuture.failedFuture(ProtocolException.invalid("Unknown event: " + abbreviate(event)));
+            return CompletableFuture.failedFuture(Refusals.unknownEvent(abbreviate(event)));
         }
         try {
             return handler.handle(session, payload);

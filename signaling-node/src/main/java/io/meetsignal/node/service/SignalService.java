@@ -8,10 +8,8 @@ import io.meetsignal.cluster.MediaChange;
 import io.meetsignal.cluster.Participant;
 import io.meetsignal.cluster.Room;
 import io.meetsignal.cluster.RoomSettings;
-import io.meetsignal.node.protocol.Refusals;
-import io.meetsignal.node.protocol.ErrorCode;
 import io.meetsignal.node.protocol.Events;
-import io.meetsignal.node.protocol.ProtocolException;
+import io.meetsignal.node.protocol.Refusals;
 import io.meetsignal.node.protocol.Requests.Chat;
 import io.meetsignal.node.protocol.Requests.Flag;
 import io.meetsignal.node.protocol.Requests.RoomRef;
@@ -116,7 +114,7 @@ public final class SignalService {
         }
         return seatedRoom(roomId).thenCompose(room -> {
             if (on && !room.isHost(session.userId()) && !allowed.test(room.settings())) {
-                throw ProtocolException.of(ErrorCode.NOT_ALLOWED, "The room's settings do not allow this");
+                throw Refusals.mediaNotAllowed();
             }
             return store.updateMedia(roomId, session.socketId(), change, on);
         }).thenCompose(updated -> {
@@ -142,7 +140,7 @@ public final class SignalService {
         }
         return seatedRoom(roomId).thenCompose(room -> {
             if (!room.isHost(session.userId()) && !room.settings().allowChat()) {
-                throw ProtocolException.of(ErrorCode.NOT_ALLOWED, "Chat is turned off in this room");
+                throw Refusals.chatOff();
             }
             ChatMessage message = new ChatMessage(UUID.randomUUID().toString(), roomId, session.socketId(),
                     session.displayName(), session.userId(), request.content(), "TEXT", clock.instant());

@@ -8,8 +8,6 @@ import io.meetsignal.cluster.JoinOutcome;
 import io.meetsignal.cluster.JoinRefusal;
 import io.meetsignal.cluster.Participant;
 import io.meetsignal.cluster.Room;
-import io.meetsignal.node.protocol.ErrorCode;
-import io.meetsignal.node.protocol.ProtocolException;
 import io.meetsignal.node.protocol.Refusals;
 import io.meetsignal.node.protocol.Requests.HostTarget;
 import io.meetsignal.node.protocol.ServerEvent.JoinError;
@@ -77,7 +75,7 @@ public final class WaitingRoom {
                             SocketAction.UNSEAT)
                     .thenCompose(nothing -> notices.waitingCancelled(room, joiner.socketId()));
         }).thenApply(nothing -> {
-            throw ProtocolException.of(ErrorCode.NOT_ALLOWED, JoinRefusal.FULL.message());
+            throw Refusals.admittedIntoFullRoom();
         });
     }
 
