@@ -2,8 +2,7 @@ package io.meetsignal.node.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meetsignal.node.protocol.DisplayNames;
-import io.meetsignal.node.protocol.ErrorCode;
-import io.meetsignal.node.protocol.ProtocolException;
+import io.meetsignal.node.protocol.Refusals;
 
 /**
  * Turns the {@code auth} object of a Socket.IO CONNECT into an {@link Identity}, or refuses it with one of
@@ -24,16 +23,16 @@ public final class HandshakeAuthenticator {
         JsonNode token = field(fields, "token");
         JsonNode displayName = field(fields, "displayName");
         if (displayName != null && !displayName.isTextual()) {
-            throw ProtocolException.invalid("displayName: expected a string");
+            throw Refusals.invalid("displayName: expected a string");
         }
         if (token != null) {
             if (!token.isTextual()) {
-                throw ProtocolException.of(ErrorCode.AUTH_FAILED, "token: expected a string");
+                throw Refusals.authFailed("token: expected a string");
             }
             TokenVerifier.Verified verified = tokens.verify(token.textValue());
             JsonNode claimedUser = field(fields, "userId");
             if (claimedUser != null && !(claimedUser.isTextual() && claimedUser.textValue().equals(verified.subject()))) {
-                throw ProtocolException.of(ErrorCode.AUTH_FAILED, "userId does not match the token");
+                throw Refusals.authFailed("userId does not match the token");
             }
             String name = displayName != null
                     ? DisplayNames.clean(displayName.textValue())
@@ -41,7 +40,7 @@ public final class HandshakeAuthenticator {
             return new Identity(verified.subject(), name);
         }
         if (!allowGuests) {
-            throw ProtocolException.of(ErrorCode.GUESTS_NOT_ALLOWED, "Guests are not allowed on this server");
+            throw Refusals.guestsNotAllowed();
         }
         return new Identity(null, DisplayNames.clean(displayName == null ? null : displayName.textValue()));
     }

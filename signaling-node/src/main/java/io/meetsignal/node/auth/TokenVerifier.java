@@ -11,9 +11,8 @@ import io.jsonwebtoken.LocatorAdapter;
 import io.jsonwebtoken.security.Keys;
 import io.meetsignal.node.config.NodeConfig;
 import io.meetsignal.node.config.Pem;
-import io.meetsignal.node.protocol.ErrorCode;
 import io.meetsignal.node.protocol.Json;
-import io.meetsignal.node.protocol.ProtocolException;
+import io.meetsignal.node.protocol.Refusals;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.Key;
@@ -92,18 +91,18 @@ public final class TokenVerifier {
 
     public Verified verify(String token) {
         if (parser == null) {
-            throw ProtocolException.of(ErrorCode.AUTH_FAILED, "Tokens are not accepted by this server");
+            throw Refusals.authFailed("Tokens are not accepted by this server");
         }
         try {
             Claims claims = parser.parseSignedClaims(token).getPayload();
             String subject = claims.getSubject();
             if (subject == null || subject.isBlank()) {
-                throw ProtocolException.of(ErrorCode.AUTH_FAILED, "Token has no subject");
+                throw Refusals.authFailed("Token has no subject");
             }
             checkLifetime(token);
             return new Verified(subject, claims.get("name"));
         } catch (JwtException | IllegalArgumentException e) {
-            throw ProtocolException.of(ErrorCode.AUTH_FAILED, "Invalid token");
+            throw Refusals.authFailed("Invalid token");
         }
     }
 
@@ -116,24 +115,24 @@ public final class TokenVerifier {
         try {
             payload = Json.MAPPER.readTree(Base64.getUrlDecoder().decode(token.split("\\.", 3)[1]));
         } catch (Exception e) {
-            throw ProtocolException.of(ErrorCode.AUTH_FAILED, "Invalid token");
+            throw Refusals.authFailed("Invalid token");
         }
         Instant now = clock.instant();
         Instant exp = numericDate(payload, "exp");
         if (exp == null) {
-            throw ProtocolException.of(ErrorCode.AUTH_FAILED, "Token has no expiry (exp)");
+            throw Refusals.authFailed("Token has no expiry (exp)");
         }
         if (exp.isAfter(now.plus(maxLifetime).plus(CLOCK_SKEW))) {
-            throw ProtocolException.of(ErrorCode.AUTH_FAILED, "Token expires too far in the future");
+            throw Refusals.authFailed("Token expires too far in the future");
         }
         if (!exp.isAfter(now.minus(CLOCK_SKEW))) {
-            throw ProtocolException.of(ErrorCode.AUTH_FAILED, "Invalid token");
+            throw Refusals.authFailed("Invalid token");
         }
         Instant latest = now.plus(CLOCK_SKEW);
         Instant iat = numericDate(payload, "iat");
         Instant nbf = numericDate(payload, "nbf");
         if ((iat != null && iat.isAfter(latest)) || (nbf != null && nbf.isAfter(latest))) {
-            throw ProtocolException.of(ErrorCode.AUTH_FAILED, "Token is not valid yet");
+            throw Refusals.authFailed("Token is not valid yet");
         }
     }
 
@@ -144,11 +143,11 @@ public final class TokenVerifier {
             return null;
         }
         if (!value.isNumber() || (value.isFloatingPointNumber() && !Double.isFinite(value.doubleValue()))) {
-            throw ProtocolException.of(ErrorCode.AUTH_FAILED, "Token claim " + claim + ": expected a number of seconds");
+            throw Refusals.authFailed("Token claim " + claim + ": expected a number of seconds");
         }
         BigDecimal seconds = value.decimalValue();
         if (seconds.signum() < 0 || seconds.compareTo(MAX_NUMERIC_DATE) > 0) {
-            throw ProtocolException.of(ErrorCode.AUTH_FAILED, "Token claim " + claim + ": out of range");
+            throw Refusals.authFailed("Token claim " + claim + ": out of range");
         }
         return Instant.ofEpochSecond(seconds.longValue(),
                 seconds.remainder(BigDecimal.ONE).movePointRight(9).intValue());

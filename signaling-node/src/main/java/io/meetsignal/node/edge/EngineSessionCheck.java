@@ -1,7 +1,6 @@
 package io.meetsignal.node.edge;
 
 import com.corundumstudio.socketio.handler.ClientHead;
-import io.meetsignal.node.protocol.Payload;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
@@ -108,12 +107,16 @@ final class EngineSessionCheck extends ChannelDuplexHandler {
         }
     }
 
+    /** Engine.IO's own error body: {@code { code, message }} with a numeric code. */
+    private record EngineError(int code, String message) {
+    }
+
     private static void refuse(ChannelHandlerContext ctx, FullHttpRequest request, int code, String message) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         String origin = request.headers().get(HttpHeaderNames.ORIGIN);
         request.release();
         FullHttpResponse response = HttpResponses.json(HttpResponseStatus.BAD_REQUEST,
-                Payload.of("code", code, "message", message));
+                new EngineError(code, message));
         OriginPolicy.corsHeaders(response.headers(), origin);
         HttpResponses.write(ctx, response, keepAlive);
     }

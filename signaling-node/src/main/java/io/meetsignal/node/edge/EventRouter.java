@@ -3,13 +3,14 @@ package io.meetsignal.node.edge;
 import static io.meetsignal.node.protocol.Events.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.meetsignal.node.protocol.ProtocolException;
+import io.meetsignal.node.protocol.Refusals;
 import io.meetsignal.node.protocol.Requests.Chat;
 import io.meetsignal.node.protocol.Requests.Flag;
 import io.meetsignal.node.protocol.Requests.HostTarget;
 import io.meetsignal.node.protocol.Requests.JoinRoom;
 import io.meetsignal.node.protocol.Requests.RoomRef;
 import io.meetsignal.node.protocol.Requests.Signal;
+import io.meetsignal.node.service.Outcome;
 import io.meetsignal.node.service.RoomService;
 import io.meetsignal.node.service.SignalService;
 import io.meetsignal.node.session.Session;
@@ -33,7 +34,7 @@ final class EventRouter {
     /** Handles one event of a socket; what runs around every event wraps one of these in another. */
     @FunctionalInterface
     interface Handler {
-        CompletionStage<Object> handle(Session session, Inbound event);
+        CompletionStage<Outcome> handle(Session session, Inbound event);
     }
 
     /** How the routes are decorated: the event's name, whether it is ordered on return, its handler. */
@@ -45,7 +46,7 @@ final class EventRouter {
     /** A thin handler of the table: decodes the payload and calls a service. */
     @FunctionalInterface
     private interface PayloadHandler {
-        CompletionStage<Object> handle(Session session, JsonNode payload);
+        CompletionStage<Outcome> handle(Session session, JsonNode payload);
     }
 
     private final Map<String, Handler> handlers;
@@ -82,7 +83,7 @@ final class EventRouter {
                 decoration.around(event, orderedOnReturn(event), guarded(handler))));
         handlers = Map.copyOf(decorated);
         unknown = decoration.around(null, false, (session, event) -> CompletableFuture.failedFuture(
-                ProtocolException.invalid("Unknown event: " + abbreviate(event.name()))));
+                Refusals.unknownEvent(abbreviate(event.name()))));
     }
 
     /** {@code handler}, with what it throws (a payload that does not decode) turned into a failed stage. */
@@ -112,7 +113,7 @@ final class EventRouter {
     }
 
     /** Runs the (decorated) handler of {@code event}; an unknown event or a bad payload fails the stage. */
-    CompletionStage<Object> route(Session session, Inbound event) {
+    CompletionStage<Outcome> route(Session session, Inbound event) {
         return handlers.getOrDefault(event.name(), unknown).handle(session, event);
     }
 

@@ -8,6 +8,7 @@ import io.meetsignal.node.ops.Metrics;
 import io.meetsignal.node.protocol.ErrorCode;
 import io.meetsignal.node.protocol.Events;
 import io.meetsignal.node.protocol.ProtocolException;
+import io.meetsignal.node.service.Outcome;
 import io.meetsignal.node.session.Session;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.CompletableFuture;
@@ -62,7 +63,7 @@ final class HandlerDecorators {
         }
 
         @Override
-        public CompletionStage<Object> handle(Session session, Inbound event) {
+        public CompletionStage<Outcome> handle(Session session, Inbound event) {
             metrics.received(event.name());
             return next.handle(session, event);
         }
@@ -75,7 +76,7 @@ final class HandlerDecorators {
         }
 
         @Override
-        public CompletionStage<Object> handle(Session session, Inbound event) {
+        public CompletionStage<Outcome> handle(Session session, Inbound event) {
             if (!session.takeChatToken(System.nanoTime())) {
                 return CompletableFuture.failedFuture(ProtocolException.of(ErrorCode.RATE_LIMITED,
                         "Too many chat messages, slow down"));
@@ -95,7 +96,7 @@ final class HandlerDecorators {
         }
 
         @Override
-        public CompletionStage<Object> handle(Session session, Inbound event) {
+        public CompletionStage<Outcome> handle(Session session, Inbound event) {
             Timer timer = timers.apply(event.name());
             Timer.Sample sample = Timer.start();
             return next.handle(session, event).whenComplete((result, failure) -> sample.stop(timer));
@@ -117,8 +118,8 @@ final class HandlerDecorators {
         }
 
         @Override
-        public CompletionStage<Object> handle(Session session, Inbound event) {
-            CompletionStage<Object> handled = session.inOrder(event.bytes(), orderedOnReturn,
+        public CompletionStage<Outcome> handle(Session session, Inbound event) {
+            CompletionStage<Outcome> handled = session.inOrder(event.bytes(), orderedOnReturn,
                     () -> next.handle(session, event));
             if (handled == null) {
                 metrics.eventQueueFull();

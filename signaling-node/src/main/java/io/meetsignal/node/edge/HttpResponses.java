@@ -2,7 +2,6 @@ package io.meetsignal.node.edge;
 
 import io.meetsignal.node.protocol.ErrorCode;
 import io.meetsignal.node.protocol.Json;
-import io.meetsignal.node.protocol.Payload;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -34,7 +33,14 @@ final class HttpResponses {
     }
 
     static FullHttpResponse error(HttpResponseStatus status, ErrorCode code, String message) {
-        return json(status, Payload.of("error", Payload.of("code", code.name(), "message", message)));
+        return json(status, new ErrorBody(new ErrorDetail(code, message)));
+    }
+
+    /** A refused HTTP request: {@code { error: { code, message } }}. */
+    private record ErrorBody(ErrorDetail error) {
+    }
+
+    private record ErrorDetail(ErrorCode code, String message) {
     }
 
     /** Writes from the tail of the pipeline (through the HTTP encoder) and keeps the connection if asked. */

@@ -5,10 +5,11 @@ import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.messages.PacketsMessage;
 import io.meetsignal.node.config.NodeConfig;
 import io.meetsignal.node.ops.Metrics;
+import io.meetsignal.node.protocol.DisconnectReason;
 import io.meetsignal.node.protocol.ErrorCode;
 import io.meetsignal.node.protocol.Events;
 import io.meetsignal.node.protocol.Json;
-import io.meetsignal.node.protocol.Payload;
+import io.meetsignal.node.protocol.ServerEvent.ForceDisconnect;
 import io.meetsignal.node.session.Session;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -208,7 +209,7 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
         metrics.error(ErrorCode.RATE_LIMITED);
         if (session != null) {
             log.warn("Socket {} disconnected for flooding", session.socketId());
-            session.send(Events.FORCE_DISCONNECT, Json.write(Payload.of("reason", "Rate limit exceeded")));
+            session.send(new ForceDisconnect(DisconnectReason.FLOODING));
             ctx.executor().schedule(session::disconnect, FLOOD_CLOSE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
         } else {
             log.debug("Engine session {} closed for flooding", head.getSessionId());

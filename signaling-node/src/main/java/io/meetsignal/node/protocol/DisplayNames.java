@@ -14,16 +14,16 @@ public final class DisplayNames {
     /** The cleaned name; missing or blank is {@code DISPLAY_NAME_REQUIRED}, too long is {@code INVALID_PAYLOAD}. */
     public static String clean(String raw) {
         if (raw == null) {
-            throw ProtocolException.of(ErrorCode.DISPLAY_NAME_REQUIRED, "displayName: required");
+            throw Refusals.displayNameRequired();
         }
         StringBuilder kept = new StringBuilder(raw.length());
         raw.codePoints().filter(DisplayNames::kept).forEach(kept::appendCodePoint);
         String name = trim(kept);
         if (name.isEmpty()) {
-            throw ProtocolException.of(ErrorCode.DISPLAY_NAME_REQUIRED, "displayName: required");
+            throw Refusals.displayNameRequired();
         }
         if (name.codePointCount(0, name.length()) > MAX_LENGTH) {
-            throw ProtocolException.invalid("displayName: longer than " + MAX_LENGTH + " characters");
+            throw Refusals.invalid("displayName: longer than " + MAX_LENGTH + " characters");
         }
         return name;
     }
@@ -33,7 +33,7 @@ public final class DisplayNames {
         if (raw == null || raw instanceof String) {
             return clean((String) raw);
         }
-        throw ProtocolException.invalid("displayName: expected a string");
+        throw Refusals.invalid("displayName: expected a string");
     }
 
     private static boolean kept(int codePoint) {

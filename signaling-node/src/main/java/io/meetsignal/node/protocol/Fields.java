@@ -13,7 +13,7 @@ public final class Fields {
 
     public static Fields of(JsonNode payload) {
         if (payload == null || !payload.isObject()) {
-            throw ProtocolException.invalid("payload: expected an object");
+            throw Refusals.invalid("payload: expected an object");
         }
         return new Fields(payload);
     }
@@ -21,10 +21,10 @@ public final class Fields {
     public String string(String name) {
         JsonNode value = node.get(name);
         if (value == null || value.isNull()) {
-            throw ProtocolException.invalid(name + ": required");
+            throw Refusals.invalid(name + ": required");
         }
         if (!value.isTextual()) {
-            throw ProtocolException.invalid(name + ": expected a string");
+            throw Refusals.invalid(name + ": expected a string");
         }
         return value.textValue();
     }
@@ -36,7 +36,7 @@ public final class Fields {
             return null;
         }
         if (!value.isTextual()) {
-            throw ProtocolException.invalid(name + ": expected a string");
+            throw Refusals.invalid(name + ": expected a string");
         }
         return value.textValue();
     }
@@ -44,7 +44,7 @@ public final class Fields {
     public boolean bool(String name) {
         JsonNode value = node.get(name);
         if (value == null || !value.isBoolean()) {
-            throw ProtocolException.invalid(name + ": expected a boolean");
+            throw Refusals.invalid(name + ": expected a boolean");
         }
         return value.booleanValue();
     }
@@ -52,7 +52,7 @@ public final class Fields {
     public JsonNode object(String name) {
         JsonNode value = node.get(name);
         if (value == null || !value.isObject()) {
-            throw ProtocolException.invalid(name + ": expected an object");
+            throw Refusals.invalid(name + ": expected an object");
         }
         return value;
     }
@@ -65,6 +65,6 @@ public final class Fields {
                 return value;
             }
         }
-        throw ProtocolException.invalid(names[0] + ": required");
+        throw Refusals.invalid(names[0] + ": required");
     }
 }

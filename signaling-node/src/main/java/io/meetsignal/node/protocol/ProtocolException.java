@@ -2,7 +2,7 @@ package io.meetsignal.node.protocol;
 
 import static java.util.Objects.requireNonNull;
 
-/** An expected refusal with its protocol code; carries no stack trace. */
+/** An expected refusal with its protocol code; carries no stack trace. Build one with {@link Refusals}. */
 public final class ProtocolException extends RuntimeException {
 
     private final ErrorCode code;

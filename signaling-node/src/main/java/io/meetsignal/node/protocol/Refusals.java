@@ -3,13 +3,41 @@ package io.meetsignal.node.protocol;
 import io.meetsignal.cluster.JoinRefusal;
 
 /**
- * The protocol's refusals, each built in one place so that every service (and the REST side) words the same
- * refusal the same way: PROTOCOL.md fixes the codes and the messages.
+ * Every refusal the node answers with, built here and nowhere else, so that each is worded the same way wherever it
+ * is raised: PROTOCOL.md fixes the codes (§6) and the messages. The edge maps them to an answer ({@code Replies}).
  */
 public final class Refusals {
 
     private Refusals() {
     }
+
+    // ---- payloads ---------------------------------------------------------------------------------
+
+    /** A missing, ill-typed or too large field; {@code detail} names it ({@code "roomId: required"}). */
+    public static ProtocolException invalid(String detail) {
+        return ProtocolException.invalid(detail);
+    }
+
+    public static ProtocolException unknownEvent(String event) {
+        return invalid("Unknown event: " + event);
+    }
+
+    public static ProtocolException displayNameRequired() {
+        return ProtocolException.of(ErrorCode.DISPLAY_NAME_REQUIRED, "displayName: required");
+    }
+
+    // ---- handshake --------------------------------------------------------------------------------
+
+    /** A token (or a claim beside it) that is not accepted; {@code detail} says which check failed. */
+    public static ProtocolException authFailed(String detail) {
+        return ProtocolException.of(ErrorCode.AUTH_FAILED, detail);
+    }
+
+    public static ProtocolException guestsNotAllowed() {
+        return ProtocolException.of(ErrorCode.GUESTS_NOT_ALLOWED, "Guests are not allowed on this server");
+    }
+
+    // ---- rooms ------------------------------------------------------------------------------------
 
     /** A refused join; the edge answers it with {@code join-error}. */
     public static ProtocolException joinFailed(JoinRefusal reason) {
@@ -37,5 +65,20 @@ public final class Refusals {
     /** The room ended while the request was served (REST). */
     public static ProtocolException roomEnded() {
         return ProtocolException.of(ErrorCode.ROOM_NOT_FOUND, "Room is no longer active");
+    }
+
+    /** The host admitted a joiner into a room that filled up while it waited. */
+    public static ProtocolException admittedIntoFullRoom() {
+        return ProtocolException.of(ErrorCode.NOT_ALLOWED, JoinRefusal.FULL.message());
+    }
+
+    /** Turning on audio, video or a screen share that the room's settings do not allow (never for the host). */
+    public static ProtocolException mediaNotAllowed() {
+        return ProtocolException.of(ErrorCode.NOT_ALLOWED, "The room's settings do not allow this");
+    }
+
+    /** A chat message in a room whose settings turned chat off (never for the host). */
+    public static ProtocolException chatOff() {
+        return ProtocolException.of(ErrorCode.NOT_ALLOWED, "Chat is turned off in this room");
     }
 }

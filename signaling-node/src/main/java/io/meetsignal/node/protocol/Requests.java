@@ -66,7 +66,7 @@ public final class Requests {
         public Chat {
             requireNonNull(roomId, "roomId");
             if (content.isEmpty() || content.length() > MAX_LENGTH) {
-                throw ProtocolException.invalid("content: " + content.length()
+                throw Refusals.invalid("content: " + content.length()
                         + " characters (expected: 1-" + MAX_LENGTH + " after trimming)");
             }
         }

@@ -1,7 +1,6 @@
 package io.meetsignal.node.protocol;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.meetsignal.cluster.ChatMessage;
 import io.meetsignal.cluster.Participant;
 import io.meetsignal.cluster.Room;
 import io.meetsignal.cluster.RoomSettings;
@@ -65,14 +64,5 @@ public final class Views {
     }
 
     public record PublicSettings(boolean waitingRoom) {
-    }
-
-    public record RoomJoined(String roomId,
-                             String roomCode,
-                             @JsonProperty("isHost") boolean isHost,
-                             List<ParticipantInfo> participants,
-                             List<ChatMessage> messages,
-                             RoomSettings settings,
-                             List<ParticipantInfo> waiting) {
     }
 }

@@ -5,9 +5,10 @@ import io.meetsignal.cluster.ClusterMessage;
 import io.meetsignal.cluster.ClusterMessage.RosterChange;
 import io.meetsignal.cluster.ClusterMessage.SocketAction;
 import io.meetsignal.node.protocol.Json;
+import io.meetsignal.node.protocol.ServerEvent;
 import java.util.concurrent.CompletionStage;
 
-/** Publishes events for sockets on any node; payloads are serialized here, once. */
+/** Publishes events for sockets on any node; each event is serialized here, once. */
 public final class Delivery {
 
     private final ClusterBus bus;
@@ -16,28 +17,32 @@ public final class Delivery {
         this.bus = bus;
     }
 
-    public CompletionStage<Void> toRoom(String roomId, String exceptSocketId, String event, Object payload) {
-        return toRoom(roomId, exceptSocketId, event, payload, null);
+    public CompletionStage<Void> toRoom(String roomId, String exceptSocketId, ServerEvent event) {
+        return toRoom(roomId, exceptSocketId, event, null);
     }
 
-    public CompletionStage<Void> toRoom(String roomId, String exceptSocketId, String event, Object payload,
-                                        RosterChange roster) {
-        return bus.publish(new ClusterMessage.RoomEvent(roomId, exceptSocketId, event, Json.write(payload), roster));
+    public CompletionStage<Void> toRoom(String roomId, String exceptSocketId, ServerEvent event, RosterChange roster) {
+        return bus.publish(new ClusterMessage.RoomEvent(roomId, exceptSocketId, event.event(), Json.write(event),
+                roster));
     }
 
     /**
      * An event for a socket seated in {@code roomId}, wherever it sits (it travels with the room's events and is
      * logged with them), then {@code action} on it.
      */
-    public CompletionStage<Void> toSeat(String roomId, String socketId, String event, Object payload,
-                                        SocketAction action) {
-        return bus.publish(new ClusterMessage.SeatEvent(roomId, socketId, event, Json.write(payload), action));
+    public CompletionStage<Void> toSeat(String roomId, String socketId, ServerEvent event, SocketAction action) {
+        return bus.publish(new ClusterMessage.SeatEvent(roomId, socketId, event.event(), Json.write(event), action));
     }
 
-    /** An event (or only an action, when {@code event} is null) for a socket on node {@code nodeId}, not logged. */
-    public CompletionStage<Void> toSocket(String nodeId, String socketId, String roomId, String event, Object payload,
+    /** An event for a socket on node {@code nodeId}, then {@code action} on it; not logged. */
+    public CompletionStage<Void> toSocket(String nodeId, String socketId, String roomId, ServerEvent event,
                                           SocketAction action) {
-        String json = event == null ? null : Json.write(payload);
-        return bus.publish(new ClusterMessage.SocketEvent(nodeId, socketId, roomId, event, json, action));
+        return bus.publish(new ClusterMessage.SocketEvent(nodeId, socketId, roomId, event.event(), Json.write(event),
+                action));
+    }
+
+    /** Only {@code action} on a socket of node {@code nodeId}, no event. */
+    public CompletionStage<Void> toSocket(String nodeId, String socketId, String roomId, SocketAction action) {
+        return bus.publish(new ClusterMessage.SocketEvent(nodeId, socketId, roomId, null, null, action));
     }
 }

@@ -5,6 +5,7 @@ import static java.util.concurrent.CompletableFuture.completedFuture;
 import io.meetsignal.cluster.ClusterBus;
 import io.meetsignal.cluster.ClusterStore;
 import io.meetsignal.cluster.Participant;
+import io.meetsignal.node.protocol.LeaveReason;
 import io.meetsignal.node.protocol.Refusals;
 import io.meetsignal.node.protocol.Requests.RoomRef;
 import io.meetsignal.node.session.Session;
@@ -39,18 +40,18 @@ public final class Departures {
         this.nodeId = nodeId;
     }
 
-    public CompletionStage<Object> leave(Session session, RoomRef request) {
+    public CompletionStage<Outcome> leave(Session session, RoomRef request) {
         if (request.roomId().equals(session.roomId())) {
-            return leaveSeat(session, RoomService.REASON_LEFT).thenApply(nothing -> Acks.ok());
+            return leaveSeat(session, LeaveReason.LEFT).thenApply(nothing -> Outcome.DONE);
         }
         if (request.roomId().equals(session.waitingRoomId())) {
-            return cancelWaiting(session).thenApply(nothing -> Acks.ok());
+            return cancelWaiting(session).thenApply(nothing -> Outcome.DONE);
         }
         return Stages.failed(Refusals.notInRoom());
     }
 
     /** Releases the session's seat (if any) and tells the room why. */
-    public CompletionStage<Void> leaveSeat(Session session, String reason) {
+    public CompletionStage<Void> leaveSeat(Session session, LeaveReason reason) {
         return leaveSeat(session, reason, false);
     }
 
@@ -58,7 +59,7 @@ public final class Departures {
      * Releases the session's seat and tells the room why; with {@code onlyIfHeldHere}, only while this node holds
      * the seat (a session that went away may have been recovered on another node meanwhile).
      */
-    private CompletionStage<Void> leaveSeat(Session session, String reason, boolean onlyIfHeldHere) {
+    private CompletionStage<Void> leaveSeat(Session session, LeaveReason reason, boolean onlyIfHeldHere) {
         String roomId = session.roomId();
         if (roomId == null) {
             return completedFuture(null);
@@ -119,7 +120,7 @@ public final class Departures {
     /** Releases the seat and the waiting place of a socket that is gone. */
     private CompletionStage<Void> releaseAll(Session session) {
         String waiting = session.waitingRoomId();
-        CompletionStage<Void> seat = leaveSeat(session, RoomService.REASON_DISCONNECTED, true);
+        CompletionStage<Void> seat = leaveSeat(session, LeaveReason.DISCONNECTED, true);
         if (waiting == null) {
             return seat;
         }
@@ -137,7 +138,7 @@ public final class Departures {
                 return completedFuture(null);
             }
             log.info("Socket {} was admitted to room {} after it went away; seat released", socketId, roomId);
-            return notices.userLeft(roomId, left.get(), RoomService.REASON_DISCONNECTED);
+            return notices.userLeft(roomId, left.get(), LeaveReason.DISCONNECTED);
         });
     }
 

@@ -1,10 +1,5 @@
 package io.meetsignal.node.service;
 
-import static io.meetsignal.node.protocol.Events.FORCE_DISCONNECT;
-import static io.meetsignal.node.protocol.Events.FORCE_MUTE;
-import static io.meetsignal.node.protocol.Events.ROOM_LOCKED;
-import static io.meetsignal.node.protocol.Events.USER_TOGGLE_AUDIO;
-
 import io.meetsignal.cluster.ClusterMessage.RosterChange;
 import io.meetsignal.cluster.ClusterMessage.SocketAction;
 import io.meetsignal.cluster.ClusterStore;
@@ -12,11 +7,16 @@ import io.meetsignal.cluster.MediaChange;
 import io.meetsignal.cluster.Participant;
 import io.meetsignal.cluster.Room;
 import io.meetsignal.cluster.Seat;
-import io.meetsignal.node.protocol.Payload;
+import io.meetsignal.node.protocol.DisconnectReason;
+import io.meetsignal.node.protocol.LeaveReason;
 import io.meetsignal.node.protocol.Refusals;
 import io.meetsignal.node.protocol.Requests.Flag;
 import io.meetsignal.node.protocol.Requests.HostTarget;
 import io.meetsignal.node.protocol.Requests.RoomRef;
+import io.meetsignal.node.protocol.ServerEvent.ForceDisconnect;
+import io.meetsignal.node.protocol.ServerEvent.ForceMute;
+import io.meetsignal.node.protocol.ServerEvent.RoomLocked;
+import io.meetsignal.node.protocol.ServerEvent.UserToggleAudio;
 import io.meetsignal.node.session.Session;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -53,7 +53,7 @@ public final class HostControls {
         return rosters.find(roomId, participantId).orElseThrow(Refusals::targetNotFound);
     }
 
-    public CompletionStage<Object> mute(Session session, HostTarget request) {
+    public CompletionStage<Outcome> mute(Session session, HostTarget request) {
         return hostRoom(session, request.roomId()).thenCompose(room -> {
             Participant target = seatedTarget(room.id(), request.participantId());
             return store.updateMedia(room.id(), target.socketId(), MediaChange.AUDIO, false).thenCompose(updated -> {
@@ -61,16 +61,14 @@ public final class HostControls {
                     throw Refusals.targetNotFound();
                 }
                 log.info("Host {} muted {} in room {}", session.socketId(), target.socketId(), room.id());
-                return delivery.toSeat(room.id(), target.socketId(), FORCE_MUTE, Payload.of(),
-                                SocketAction.NONE)
-                        .thenCompose(nothing -> delivery.toRoom(room.id(), null, USER_TOGGLE_AUDIO,
-                                Payload.of("socketId", target.socketId(), "enabled", false),
-                                new RosterChange(updated.get(), null)));
+                return delivery.toSeat(room.id(), target.socketId(), new ForceMute(), SocketAction.NONE)
+                        .thenCompose(nothing -> delivery.toRoom(room.id(), null,
+                                new UserToggleAudio(target.socketId(), false), new RosterChange(updated.get(), null)));
             });
-        }).thenApply(nothing -> Acks.ok());
+        }).thenApply(nothing -> Outcome.DONE);
     }
 
-    public CompletionStage<Object> remove(Session session, HostTarget request) {
+    public CompletionStage<Outcome> remove(Session session, HostTarget request) {
         return hostRoom(session, request.roomId()).thenCompose(room -> {
             Participant target = seatedTarget(room.id(), request.participantId());
             return store.removeAndBan(room.id(), target.socketId()).thenCompose(removed -> {
@@ -78,27 +76,25 @@ public final class HostControls {
                     throw Refusals.targetNotFound();
                 }
                 log.info("Host {} removed {} from room {}", session.socketId(), target.socketId(), room.id());
-                return notices.userLeft(room.id(), removed.get(), RoomService.REASON_REMOVED)
+                return notices.userLeft(room.id(), removed.get(), LeaveReason.REMOVED)
                         .thenCompose(nothing -> delivery.toSeat(room.id(), target.socketId(),
-                                FORCE_DISCONNECT, Payload.of("reason", "Removed by host"),
-                                SocketAction.UNSEAT_AND_DISCONNECT));
+                                new ForceDisconnect(DisconnectReason.REMOVED), SocketAction.UNSEAT_AND_DISCONNECT));
             });
-        }).thenApply(nothing -> Acks.ok());
+        }).thenApply(nothing -> Outcome.DONE);
     }
 
-    public CompletionStage<Object> lock(Session session, Flag request) {
+    public CompletionStage<Outcome> lock(Session session, Flag request) {
         return hostRoom(session, request.roomId())
                 .thenCompose(room -> store.setLocked(room.id(), request.value()))
                 .thenCompose(updated -> {
                     Room room = updated.orElseThrow(Refusals::notInRoom);
                     log.info("Host {} {} room {}", session.socketId(), request.value() ? "locked" : "unlocked", room.id());
-                    return delivery.toRoom(room.id(), session.socketId(), ROOM_LOCKED,
-                            Payload.of("locked", request.value()));
+                    return delivery.toRoom(room.id(), session.socketId(), new RoomLocked(request.value()));
                 })
-                .thenApply(nothing -> Acks.ok());
+                .thenApply(nothing -> Outcome.DONE);
     }
 
-    public CompletionStage<Object> end(Session session, RoomRef request) {
+    public CompletionStage<Outcome> end(Session session, RoomRef request) {
         // the room has ended in the store before the ack goes out, so that whatever reads it after the ack (a REST
         // GET on any node) sees it ended; the host is disconnected with everyone else, so the room's sockets are
         // told only after the ack
@@ -106,7 +102,7 @@ public final class HostControls {
                 .thenCompose(room -> store.endRoom(room.id()).thenApply(released -> {
                     List<Seat> seats = released.orElseThrow(Refusals::notInRoom);
                     log.info("Room {} ended by host {}; {} sockets released", room.id(), session.socketId(), seats.size());
-                    return new AckThen(Acks.ok(), () -> notices.roomEnded(room.id(), seats)
+                    return new Outcome.DoneThen(() -> notices.roomEnded(room.id(), seats)
                             .whenComplete((nothing, failure) -> {
                                 if (failure != null) {
                                     log.warn("Telling the sockets of ended room {} failed: {}", room.id(),

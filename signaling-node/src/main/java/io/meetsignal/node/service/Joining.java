@@ -1,10 +1,7 @@
 package io.meetsignal.node.service;
 
-import static io.meetsignal.node.protocol.Events.PARTICIPANT_WAITING;
-import static io.meetsignal.node.protocol.Events.ROOM_JOINED;
 import static io.meetsignal.node.protocol.Events.USER_JOINED;
 import static io.meetsignal.node.protocol.Events.USER_LEFT;
-import static io.meetsignal.node.protocol.Events.WAITING_FOR_HOST;
 import static java.util.concurrent.CompletableFuture.completedFuture;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,11 +16,13 @@ import io.meetsignal.cluster.Room;
 import io.meetsignal.cluster.RoomCodes;
 import io.meetsignal.cluster.RoomSettings;
 import io.meetsignal.node.protocol.Json;
-import io.meetsignal.node.protocol.Payload;
+import io.meetsignal.node.protocol.LeaveReason;
 import io.meetsignal.node.protocol.Refusals;
 import io.meetsignal.node.protocol.Requests.JoinRoom;
+import io.meetsignal.node.protocol.ServerEvent.ParticipantWaiting;
+import io.meetsignal.node.protocol.ServerEvent.RoomJoined;
+import io.meetsignal.node.protocol.ServerEvent.WaitingForHost;
 import io.meetsignal.node.protocol.Views.ParticipantInfo;
-import io.meetsignal.node.protocol.Views.RoomJoined;
 import io.meetsignal.node.session.Session;
 import io.meetsignal.node.session.SessionRegistry;
 import java.time.Clock;
@@ -70,8 +69,8 @@ public final class Joining {
         this.clock = clock;
     }
 
-    /** Seats (or queues) the session; completes with the acknowledgement body. */
-    public CompletionStage<Object> join(Session session, JoinRoom request) {
+    /** Seats (or queues) the session; a refused join fails the stage with {@code JOIN_FAILED}. */
+    public CompletionStage<Outcome> join(Session session, JoinRoom request) {
         Optional<String> code = RoomCodes.normalize(request.roomCode());
         if (code.isEmpty()) {
             return Stages.failed(Refusals.joinFailed(JoinRefusal.INVALID_CODE));
@@ -79,7 +78,7 @@ public final class Joining {
         String key = code.get();
         CompletionStage<Void> ready = completedFuture(null);
         if (session.roomId() != null && !key.equals(session.roomCodeKey())) {
-            ready = departures.leaveSeat(session, RoomService.REASON_LEFT);
+            ready = departures.leaveSeat(session, LeaveReason.LEFT);
         } else if (session.waitingRoomId() != null) {
             ready = departures.cancelWaiting(session);
         }
@@ -148,31 +147,29 @@ public final class Joining {
         return bus.joinRoom(roomId);
     }
 
-    private CompletionStage<Object> onJoinOutcome(Session session, String key, JoinOutcome outcome) {
+    private CompletionStage<Outcome> onJoinOutcome(Session session, String key, JoinOutcome outcome) {
         if (outcome instanceof JoinOutcome.Refused refused) {
             return Stages.failed(Refusals.joinFailed(refused.reason()));
         }
         if (outcome instanceof JoinOutcome.Waiting waiting) {
             Room room = waiting.room();
             sessions.waitIn(session, room.id());
-            session.send(WAITING_FOR_HOST, Payload.of("roomId", room.id()));
+            session.send(new WaitingForHost(room.id()));
             log.info("Socket {} waits for the host of room {}", session.socketId(), room.id());
-            return notices.toHosts(room, PARTICIPANT_WAITING,
-                    Payload.of("participant", ParticipantInfo.of(waiting.self(), room)))
-                    .thenApply(nothing -> Acks.ok(Payload.of("waiting", true)));
+            return notices.toHosts(room, new ParticipantWaiting(ParticipantInfo.of(waiting.self(), room)))
+                    .thenApply(nothing -> new Outcome.Queued(room.id()));
         }
         JoinOutcome.Seated seated = (JoinOutcome.Seated) outcome;
-        RoomJoined joined = seatLocally(session, key, seated);
+        Outcome.Seated joined = Outcome.Seated.of(seatLocally(session, key, seated));
         return notices.seatAnnounced(seated).thenApply(nothing -> {
             Set<String> known = new HashSet<>();
             seated.others().forEach(p -> known.add(p.socketId()));
             sessions.endJoin(session, seated.room().id());
             String offset = seated.offset();
             session.joinOffset(offset);
-            String body = Json.write(joined);
-            session.completeJoin(() -> session.send(ROOM_JOINED, body, offset),
+            session.completeJoin(() -> session.send(joined.joined().event(), joined.json(), offset),
                     held -> stillNews(held, known, offset));
-            return Acks.okWith(body);
+            return joined;
         });
     }
 
@@ -213,6 +210,6 @@ public final class Joining {
         if (!seated.rejoin()) {
             log.info("Socket {} joined room {}", session.socketId(), room.id());
         }
-        return RoomNotices.roomJoined(seated);
+        return RoomJoined.of(seated);
     }
 }

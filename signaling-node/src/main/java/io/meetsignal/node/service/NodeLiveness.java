@@ -2,6 +2,7 @@ package io.meetsignal.node.service;
 
 import io.meetsignal.cluster.ClusterLock;
 import io.meetsignal.cluster.ClusterStore;
+import io.meetsignal.node.protocol.LeaveReason;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -124,7 +125,7 @@ public final class NodeLiveness implements AutoCloseable {
                         if (!seats.isEmpty()) {
                             log.warn("Node {} is lost; released its {} seats and waiting places", node, seats.size());
                         }
-                        return rooms.repair().announceReleased(seats, RoomService.REASON_NODE_LOST);
+                        return rooms.repair().announceReleased(seats, LeaveReason.NODE_LOST);
                     })).thenApply(ran -> null));
         }
         return all;

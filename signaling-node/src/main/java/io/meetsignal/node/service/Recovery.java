@@ -169,7 +169,7 @@ public final class Recovery {
             sessions.add(session);
             log.info("Socket {} recovered (in no room, from node {})", socketId, previous.get());
             CompletionStage<Void> told = previous.get().equals(nodeId) ? completedFuture(null)
-                    : delivery.toSocket(previous.get(), socketId, NO_ROOM, null, null, SocketAction.HANDED_OVER);
+                    : delivery.toSocket(previous.get(), socketId, NO_ROOM, SocketAction.HANDED_OVER);
             return told.handle((nothing, failure) -> {
                 if (failure != null) {
                     // the old node drops its copy when its window ends; it holds no seat
@@ -207,8 +207,7 @@ public final class Recovery {
                     if (taken.previousNodeId().equals(nodeId)) {
                         return completedFuture(null);
                     }
-                    return delivery.toSocket(taken.previousNodeId(), socketId, roomId, null, null,
-                            SocketAction.HANDED_OVER);
+                    return delivery.toSocket(taken.previousNodeId(), socketId, roomId, SocketAction.HANDED_OVER);
                 })
                 .thenCompose(nothing -> replayFor(session, roomId, after))
                 .exceptionallyCompose(failure -> {

@@ -1,6 +1,5 @@
 package io.meetsignal.node.service;
 
-import static io.meetsignal.node.protocol.Events.ROOM_SETTINGS_UPDATED;
 import static java.util.concurrent.CompletableFuture.completedFuture;
 
 import io.meetsignal.cluster.ClusterStore;
@@ -10,7 +9,7 @@ import io.meetsignal.cluster.RoomCodeTakenException;
 import io.meetsignal.cluster.RoomCodes;
 import io.meetsignal.cluster.RoomSettings;
 import io.meetsignal.cluster.SettingsPatch;
-import io.meetsignal.node.protocol.Payload;
+import io.meetsignal.node.protocol.ServerEvent.RoomSettingsUpdated;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -89,8 +88,8 @@ public final class RoomAdmin {
             if (updated.isEmpty()) {
                 return completedFuture(updated);
             }
-            return notices.delivery().toRoom(roomId, null, ROOM_SETTINGS_UPDATED,
-                    Payload.of("settings", updated.get().settings())).thenApply(nothing -> updated);
+            return notices.delivery().toRoom(roomId, null,
+                    new RoomSettingsUpdated(updated.get().settings())).thenApply(nothing -> updated);
         });
     }
 }

@@ -1,10 +1,5 @@
 package io.meetsignal.node.service;
 
-import static io.meetsignal.node.protocol.Events.FORCE_DISCONNECT;
-import static io.meetsignal.node.protocol.Events.JOIN_ERROR;
-import static io.meetsignal.node.protocol.Events.PARTICIPANT_WAITING_CANCELLED;
-import static io.meetsignal.node.protocol.Events.USER_JOINED;
-import static io.meetsignal.node.protocol.Events.USER_LEFT;
 import static java.util.concurrent.CompletableFuture.completedFuture;
 
 import io.meetsignal.cluster.ClusterMessage.RosterChange;
@@ -15,19 +10,24 @@ import io.meetsignal.cluster.JoinRefusal;
 import io.meetsignal.cluster.Participant;
 import io.meetsignal.cluster.Room;
 import io.meetsignal.cluster.Seat;
-import io.meetsignal.node.protocol.ErrorCode;
-import io.meetsignal.node.protocol.Payload;
+import io.meetsignal.node.protocol.DisconnectReason;
+import io.meetsignal.node.protocol.LeaveReason;
+import io.meetsignal.node.protocol.ServerEvent;
+import io.meetsignal.node.protocol.ServerEvent.ForceDisconnect;
+import io.meetsignal.node.protocol.ServerEvent.JoinError;
+import io.meetsignal.node.protocol.ServerEvent.ParticipantWaitingCancelled;
+import io.meetsignal.node.protocol.ServerEvent.UserJoined;
+import io.meetsignal.node.protocol.ServerEvent.UserLeft;
 import io.meetsignal.node.protocol.Views.ParticipantInfo;
-import io.meetsignal.node.protocol.Views.RoomJoined;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The room notifications that more than one job sends ({@code room-joined}, {@code user-joined}, {@code user-left},
- * {@code participant-waiting-cancelled}), each built in one place so that a join, an admission, a departure and a
- * lost node word them alike.
+ * The room notifications that more than one job sends ({@code user-joined}, {@code user-left},
+ * {@code participant-waiting-cancelled}, a room's end), each sent from one place so that a join, an admission, a
+ * departure and a lost node send them alike.
  */
 final class RoomNotices {
 
@@ -45,14 +45,6 @@ final class RoomNotices {
         return delivery;
     }
 
-    /** The {@code room-joined} body for a seat; the waiting list only for the host. */
-    static RoomJoined roomJoined(JoinOutcome.Seated seated) {
-        Room room = seated.room();
-        boolean host = room.isHost(seated.self().userId());
-        return new RoomJoined(room.id(), room.code(), host, ParticipantInfo.of(seated.others(), room),
-                seated.history(), room.settings(), host ? ParticipantInfo.of(seated.waiting(), room) : null);
-    }
-
     /** Tells the room about a new seat, and the replaced socket (same user) that it lost its seat. */
     CompletionStage<Void> seatAnnounced(JoinOutcome.Seated seated) {
         Room room = seated.room();
@@ -62,22 +54,20 @@ final class RoomNotices {
         if (replaced != null) {
             log.info("Socket {} replaces socket {} of the same user in room {}", self.socketId(),
                     replaced.socketId(), room.id());
-            done = userLeft(room.id(), replaced, RoomService.REASON_REPLACED)
+            done = userLeft(room.id(), replaced, LeaveReason.REPLACED)
                     .thenCompose(nothing -> delivery.toSeat(room.id(), replaced.socketId(),
-                            FORCE_DISCONNECT, Payload.of("reason", "Joined from another connection"),
-                            SocketAction.UNSEAT_AND_DISCONNECT));
+                            new ForceDisconnect(DisconnectReason.REPLACED), SocketAction.UNSEAT_AND_DISCONNECT));
         }
         if (seated.rejoin()) {
             return done;
         }
-        return done.thenCompose(nothing -> delivery.toRoom(room.id(), self.socketId(), USER_JOINED,
-                Payload.of("participant", ParticipantInfo.of(self, room)), new RosterChange(self, null)));
+        return done.thenCompose(nothing -> delivery.toRoom(room.id(), self.socketId(),
+                new UserJoined(ParticipantInfo.of(self, room)), new RosterChange(self, null)));
     }
 
     /** Tells the room that a participant's seat is gone, and why; the roster drops it on every node. */
-    CompletionStage<Void> userLeft(String roomId, Participant p, String reason) {
-        return delivery.toRoom(roomId, p.socketId(), USER_LEFT,
-                Payload.of("socketId", p.socketId(), "userId", p.userId(), "reason", reason),
+    CompletionStage<Void> userLeft(String roomId, Participant p, LeaveReason reason) {
+        return delivery.toRoom(roomId, p.socketId(), new UserLeft(p.socketId(), p.userId(), reason),
                 new RosterChange(null, p.socketId()));
     }
 
@@ -89,11 +79,11 @@ final class RoomNotices {
     }
 
     CompletionStage<Void> waitingCancelled(Room room, String socketId) {
-        return toHosts(room, PARTICIPANT_WAITING_CANCELLED, Payload.of("socketId", socketId));
+        return toHosts(room, new ParticipantWaitingCancelled(socketId));
     }
 
     /** Sends an event to every seat of the room's host (one user may hold one seat, but be safe). */
-    CompletionStage<Void> toHosts(Room room, String event, Object payload) {
+    CompletionStage<Void> toHosts(Room room, ServerEvent event) {
         if (room.hostId() == null) {
             return completedFuture(null);
         }
@@ -101,8 +91,7 @@ final class RoomNotices {
             CompletionStage<Void> all = completedFuture(null);
             for (Participant p : participants) {
                 if (room.isHost(p.userId())) {
-                    all = all.thenCompose(nothing -> delivery.toSeat(room.id(), p.socketId(), event, payload,
-                            SocketAction.NONE));
+                    all = all.thenCompose(nothing -> delivery.toSeat(room.id(), p.socketId(), event, SocketAction.NONE));
                 }
             }
             return all;
@@ -115,15 +104,11 @@ final class RoomNotices {
         for (Seat seat : released) {
             Participant p = seat.participant();
             all = all.thenCompose(nothing -> seat.waiting()
-                    ? delivery.toSocket(p.nodeId(), p.socketId(), roomId, JOIN_ERROR,
-                            joinErrorPayload(JoinRefusal.ENDED), SocketAction.UNSEAT)
-                    : delivery.toSeat(roomId, p.socketId(), FORCE_DISCONNECT,
-                            Payload.of("reason", "Meeting ended by host"), SocketAction.UNSEAT_AND_DISCONNECT));
+                    ? delivery.toSocket(p.nodeId(), p.socketId(), roomId, JoinError.of(JoinRefusal.ENDED),
+                            SocketAction.UNSEAT)
+                    : delivery.toSeat(roomId, p.socketId(), new ForceDisconnect(DisconnectReason.ROOM_ENDED),
+                            SocketAction.UNSEAT_AND_DISCONNECT));
         }
         return all;
-    }
-
-    static Object joinErrorPayload(JoinRefusal reason) {
-        return Payload.of("code", ErrorCode.JOIN_FAILED.name(), "message", reason.message());
     }
 }

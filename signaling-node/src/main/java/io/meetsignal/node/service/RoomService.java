@@ -15,12 +15,6 @@ import java.util.concurrent.CompletionStage;
  */
 public final class RoomService {
 
-    public static final String REASON_LEFT = "left";
-    public static final String REASON_DISCONNECTED = "disconnected";
-    public static final String REASON_REMOVED = "removed";
-    public static final String REASON_REPLACED = "replaced";
-    public static final String REASON_NODE_LOST = "node-lost";
-
     private final Joining joining;
     private final WaitingRoom waitingRoom;
     private final Departures departures;

@@ -6,6 +6,7 @@ import io.meetsignal.cluster.ClusterStore;
 import io.meetsignal.cluster.Participant;
 import io.meetsignal.cluster.Room;
 import io.meetsignal.cluster.Seat;
+import io.meetsignal.node.protocol.LeaveReason;
 import io.meetsignal.node.session.Session;
 import io.meetsignal.node.session.SessionRegistry;
 import java.util.ArrayList;
@@ -52,7 +53,7 @@ public final class SeatRepair {
     }
 
     /** Tells the rooms about seats that were released for a socket that is gone (its node died). */
-    public CompletionStage<Void> announceReleased(List<Seat> released, String reason) {
+    public CompletionStage<Void> announceReleased(List<Seat> released, LeaveReason reason) {
         CompletionStage<Void> all = completedFuture(null);
         for (Seat seat : released) {
             Participant p = seat.participant();

@@ -1,14 +1,5 @@
 package io.meetsignal.node.service;
 
-import static io.meetsignal.node.protocol.Events.CHAT_MESSAGE;
-import static io.meetsignal.node.protocol.Events.SCREEN_SHARE_STARTED;
-import static io.meetsignal.node.protocol.Events.SCREEN_SHARE_STOPPED;
-import static io.meetsignal.node.protocol.Events.USER_HAND_LOWERED;
-import static io.meetsignal.node.protocol.Events.USER_HAND_RAISED;
-import static io.meetsignal.node.protocol.Events.USER_TOGGLE_AUDIO;
-import static io.meetsignal.node.protocol.Events.USER_TOGGLE_VIDEO;
-import static io.meetsignal.node.protocol.Events.USER_TYPING;
-
 import io.meetsignal.cluster.ChatMessage;
 import io.meetsignal.cluster.ClusterMessage.RosterChange;
 import io.meetsignal.cluster.ClusterMessage.SocketAction;
@@ -17,15 +8,24 @@ import io.meetsignal.cluster.MediaChange;
 import io.meetsignal.cluster.Participant;
 import io.meetsignal.cluster.Room;
 import io.meetsignal.cluster.RoomSettings;
-import io.meetsignal.node.protocol.Refusals;
-import io.meetsignal.node.protocol.ErrorCode;
 import io.meetsignal.node.protocol.Events;
-import io.meetsignal.node.protocol.Payload;
-import io.meetsignal.node.protocol.ProtocolException;
+import io.meetsignal.node.protocol.Refusals;
 import io.meetsignal.node.protocol.Requests.Chat;
 import io.meetsignal.node.protocol.Requests.Flag;
 import io.meetsignal.node.protocol.Requests.RoomRef;
 import io.meetsignal.node.protocol.Requests.Signal;
+import io.meetsignal.node.protocol.ServerEvent;
+import io.meetsignal.node.protocol.ServerEvent.Answer;
+import io.meetsignal.node.protocol.ServerEvent.ChatPosted;
+import io.meetsignal.node.protocol.ServerEvent.HandLowered;
+import io.meetsignal.node.protocol.ServerEvent.HandRaised;
+import io.meetsignal.node.protocol.ServerEvent.IceCandidate;
+import io.meetsignal.node.protocol.ServerEvent.Offer;
+import io.meetsignal.node.protocol.ServerEvent.ScreenShareStarted;
+import io.meetsignal.node.protocol.ServerEvent.ScreenShareStopped;
+import io.meetsignal.node.protocol.ServerEvent.UserToggleAudio;
+import io.meetsignal.node.protocol.ServerEvent.UserToggleVideo;
+import io.meetsignal.node.protocol.ServerEvent.UserTyping;
 import io.meetsignal.node.session.Session;
 import java.time.Clock;
 import java.time.Duration;
@@ -61,7 +61,7 @@ public final class SignalService {
      * Relays {@code offer}, {@code answer} or {@code ice-candidate} to one participant of the sender's room:
      * one publish, no store access.
      */
-    public CompletionStage<Object> relay(Session session, String event, Signal signal) {
+    public CompletionStage<Outcome> relay(Session session, String event, Signal signal) {
         String roomId = session.roomId();
         if (roomId == null) {
             return Stages.failed(Refusals.notInRoom());
@@ -70,55 +70,51 @@ public final class SignalService {
         if (target == null) {
             return Stages.failed(Refusals.targetNotFound());
         }
-        Object payload = switch (event) {
-            case Events.OFFER -> Payload.of("senderId", session.socketId(), "userId", session.userId(),
-                    "displayName", session.displayName(), "sdp", signal.body());
-            case Events.ANSWER -> Payload.of("senderId", session.socketId(), "sdp", signal.body());
-            default -> Payload.of("senderId", session.socketId(), "candidate", signal.body());
+        ServerEvent relayed = switch (event) {
+            case Events.OFFER -> new Offer(session.socketId(), session.userId(), session.displayName(), signal.body());
+            case Events.ANSWER -> new Answer(session.socketId(), signal.body());
+            default -> new IceCandidate(session.socketId(), signal.body());
         };
-        return delivery.toSeat(roomId, target.socketId(), event, payload, SocketAction.NONE)
-                .thenApply(nothing -> Acks.ok());
+        return delivery.toSeat(roomId, target.socketId(), relayed, SocketAction.NONE)
+                .thenApply(nothing -> Outcome.DONE);
     }
 
     // ---- media ------------------------------------------------------------------------------------
 
-    public CompletionStage<Object> toggleAudio(Session session, Flag request) {
+    public CompletionStage<Outcome> toggleAudio(Session session, Flag request) {
         return media(session, request.roomId(), MediaChange.AUDIO, request.value(),
-                RoomSettings::allowParticipantAudio, USER_TOGGLE_AUDIO,
-                Payload.of("socketId", session.socketId(), "enabled", request.value()));
+                RoomSettings::allowParticipantAudio, new UserToggleAudio(session.socketId(), request.value()));
     }
 
-    public CompletionStage<Object> toggleVideo(Session session, Flag request) {
+    public CompletionStage<Outcome> toggleVideo(Session session, Flag request) {
         return media(session, request.roomId(), MediaChange.VIDEO, request.value(),
-                RoomSettings::allowParticipantVideo, USER_TOGGLE_VIDEO,
-                Payload.of("socketId", session.socketId(), "enabled", request.value()));
+                RoomSettings::allowParticipantVideo, new UserToggleVideo(session.socketId(), request.value()));
     }
 
-    public CompletionStage<Object> screenShare(Session session, RoomRef request, boolean start) {
+    public CompletionStage<Outcome> screenShare(Session session, RoomRef request, boolean start) {
         return media(session, request.roomId(), MediaChange.SCREEN_SHARE, start, RoomSettings::allowScreenShare,
-                start ? SCREEN_SHARE_STARTED : SCREEN_SHARE_STOPPED, Payload.of("socketId", session.socketId()));
+                start ? new ScreenShareStarted(session.socketId()) : new ScreenShareStopped(session.socketId()));
     }
 
-    public CompletionStage<Object> handRaise(Session session, Flag request) {
+    public CompletionStage<Outcome> handRaise(Session session, Flag request) {
         boolean raised = request.value();
         return media(session, request.roomId(), MediaChange.HAND, raised, settings -> true,
-                raised ? USER_HAND_RAISED : USER_HAND_LOWERED,
-                raised ? Payload.of("socketId", session.socketId(), "displayName", session.displayName())
-                        : Payload.of("socketId", session.socketId()));
+                raised ? new HandRaised(session.socketId(), session.displayName())
+                        : new HandLowered(session.socketId()));
     }
 
     /**
      * Stores one media flag and tells the others. Turning something on may be refused by the room's
      * settings (never for the host); turning it off never is.
      */
-    private CompletionStage<Object> media(Session session, String roomId, MediaChange change, boolean on,
-                                          Predicate<RoomSettings> allowed, String event, Object payload) {
+    private CompletionStage<Outcome> media(Session session, String roomId, MediaChange change, boolean on,
+                                          Predicate<RoomSettings> allowed, ServerEvent event) {
         if (!roomId.equals(session.roomId())) {
             return Stages.failed(Refusals.notInRoom());
         }
         return seatedRoom(roomId).thenCompose(room -> {
             if (on && !room.isHost(session.userId()) && !allowed.test(room.settings())) {
-                throw ProtocolException.of(ErrorCode.NOT_ALLOWED, "The room's settings do not allow this");
+                throw Refusals.mediaNotAllowed();
             }
             return store.updateMedia(roomId, session.socketId(), change, on);
         }).thenCompose(updated -> {
@@ -126,8 +122,8 @@ public final class SignalService {
                 throw Refusals.notInRoom();
             }
             // the roster keeps media state too, so that a node can put the seat back if Redis loses it
-            return delivery.toRoom(roomId, session.socketId(), event, payload, new RosterChange(updated.get(), null));
-        }).thenApply(nothing -> Acks.ok());
+            return delivery.toRoom(roomId, session.socketId(), event, new RosterChange(updated.get(), null));
+        }).thenApply(nothing -> Outcome.DONE);
     }
 
     private CompletionStage<Room> seatedRoom(String roomId) {
@@ -137,24 +133,24 @@ public final class SignalService {
 
     // ---- chat -------------------------------------------------------------------------------------
 
-    public CompletionStage<Object> chat(Session session, Chat request) {
+    public CompletionStage<Outcome> chat(Session session, Chat request) {
         String roomId = request.roomId();
         if (!roomId.equals(session.roomId())) {
             return Stages.failed(Refusals.notInRoom());
         }
         return seatedRoom(roomId).thenCompose(room -> {
             if (!room.isHost(session.userId()) && !room.settings().allowChat()) {
-                throw ProtocolException.of(ErrorCode.NOT_ALLOWED, "Chat is turned off in this room");
+                throw Refusals.chatOff();
             }
             ChatMessage message = new ChatMessage(UUID.randomUUID().toString(), roomId, session.socketId(),
                     session.displayName(), session.userId(), request.content(), "TEXT", clock.instant());
             return store.appendChat(message)
-                    .thenCompose(nothing -> delivery.toRoom(roomId, null, CHAT_MESSAGE, message))
-                    .thenApply(nothing -> (Object) Acks.ok(Payload.of("message", message)));
+                    .thenCompose(nothing -> delivery.toRoom(roomId, null, new ChatPosted(message)))
+                    .thenApply(nothing -> new Outcome.Posted(message));
         });
     }
 
-    public CompletionStage<Object> typing(Session session, RoomRef request, boolean typing) {
+    public CompletionStage<Outcome> typing(Session session, RoomRef request, boolean typing) {
         String roomId = request.roomId();
         if (!roomId.equals(session.roomId())) {
             return Stages.failed(Refusals.notInRoom());
@@ -168,11 +164,11 @@ public final class SignalService {
         } else {
             session.typingLapse(null);
         }
-        return publishTyping(session, roomId, typing).thenApply(nothing -> Acks.ok());
+        return publishTyping(session, roomId, typing).thenApply(nothing -> Outcome.DONE);
     }
 
     private CompletionStage<Void> publishTyping(Session session, String roomId, boolean typing) {
-        return delivery.toRoom(roomId, session.socketId(), USER_TYPING,
-                Payload.of("socketId", session.socketId(), "displayName", session.displayName(), "isTyping", typing));
+        return delivery.toRoom(roomId, session.socketId(),
+                new UserTyping(session.socketId(), session.displayName(), typing));
     }
 }

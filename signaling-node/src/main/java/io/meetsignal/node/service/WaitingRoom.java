@@ -1,7 +1,5 @@
 package io.meetsignal.node.service;
 
-import static io.meetsignal.node.protocol.Events.JOIN_ERROR;
-import static io.meetsignal.node.protocol.Events.ROOM_JOINED;
 import static java.util.concurrent.CompletableFuture.completedFuture;
 
 import io.meetsignal.cluster.ClusterMessage.SocketAction;
@@ -10,10 +8,10 @@ import io.meetsignal.cluster.JoinOutcome;
 import io.meetsignal.cluster.JoinRefusal;
 import io.meetsignal.cluster.Participant;
 import io.meetsignal.cluster.Room;
-import io.meetsignal.node.protocol.ErrorCode;
-import io.meetsignal.node.protocol.ProtocolException;
 import io.meetsignal.node.protocol.Refusals;
 import io.meetsignal.node.protocol.Requests.HostTarget;
+import io.meetsignal.node.protocol.ServerEvent.JoinError;
+import io.meetsignal.node.protocol.ServerEvent.RoomJoined;
 import io.meetsignal.node.session.Session;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -36,7 +34,7 @@ public final class WaitingRoom {
         this.delivery = notices.delivery();
     }
 
-    public CompletionStage<Object> admit(Session session, HostTarget request) {
+    public CompletionStage<Outcome> admit(Session session, HostTarget request) {
         return host.hostRoom(session, request.roomId())
                 .thenCompose(room -> store.admit(room.id(), request.participantId()).thenCompose(outcome -> {
                     if (outcome instanceof JoinOutcome.Refused refused) {
@@ -55,10 +53,9 @@ public final class WaitingRoom {
                     // the room hears user-joined before the joiner's node seats it: should the joiner be gone by then,
                     // that node's user-left for the seat comes after the user-joined (PROTOCOL.md §7, no phantom seats)
                     return notices.seatAnnounced(seated).thenCompose(nothing -> delivery.toSocket(joiner.nodeId(),
-                            joiner.socketId(), room.id(), ROOM_JOINED, RoomNotices.roomJoined(seated),
-                            SocketAction.SEAT));
+                            joiner.socketId(), room.id(), RoomJoined.of(seated), SocketAction.SEAT));
                 })
-                .thenApply(nothing -> Acks.ok());
+                .thenApply(nothing -> Outcome.DONE);
     }
 
     /**
@@ -74,23 +71,23 @@ public final class WaitingRoom {
             }
             Participant joiner = removed.get();
             log.info("Host {} admitted {} into full room {}; it leaves the queue", host.socketId(), socketId, room.id());
-            return delivery.toSocket(joiner.nodeId(), joiner.socketId(), room.id(), JOIN_ERROR,
-                            RoomNotices.joinErrorPayload(JoinRefusal.FULL), SocketAction.UNSEAT)
+            return delivery.toSocket(joiner.nodeId(), joiner.socketId(), room.id(), JoinError.of(JoinRefusal.FULL),
+                            SocketAction.UNSEAT)
                     .thenCompose(nothing -> notices.waitingCancelled(room, joiner.socketId()));
         }).thenApply(nothing -> {
-            throw ProtocolException.of(ErrorCode.NOT_ALLOWED, JoinRefusal.FULL.message());
+            throw Refusals.admittedIntoFullRoom();
         });
     }
 
-    public CompletionStage<Object> deny(Session session, HostTarget request) {
+    public CompletionStage<Outcome> deny(Session session, HostTarget request) {
         return host.hostRoom(session, request.roomId())
                 .thenCompose(room -> store.removeWaiting(room.id(), request.participantId()))
                 .thenCompose(removed -> {
                     Participant joiner = removed.orElseThrow(Refusals::targetNotFound);
                     log.info("Host {} denied {} in room {}", session.socketId(), joiner.socketId(), request.roomId());
-                    return delivery.toSocket(joiner.nodeId(), joiner.socketId(), request.roomId(), JOIN_ERROR,
-                            RoomNotices.joinErrorPayload(JoinRefusal.DENIED), SocketAction.UNSEAT);
+                    return delivery.toSocket(joiner.nodeId(), joiner.socketId(), request.roomId(),
+                            JoinError.of(JoinRefusal.DENIED), SocketAction.UNSEAT);
                 })
-                .thenApply(nothing -> Acks.ok());
+                .thenApply(nothing -> Outcome.DONE);
     }
 }

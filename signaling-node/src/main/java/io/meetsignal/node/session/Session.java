@@ -7,6 +7,7 @@ import io.meetsignal.cluster.Offsets;
 import io.meetsignal.node.auth.Identity;
 import io.meetsignal.node.logging.LogContext;
 import io.meetsignal.node.protocol.Json;
+import io.meetsignal.node.protocol.ServerEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -321,9 +322,9 @@ public final class Session {
         }
     }
 
-    /** Sends {@code payload} serialized as JSON. */
-    public void send(String event, Object payload) {
-        send(event, Json.write(payload));
+    /** Sends an event of this node's own, serialized here. */
+    public void send(ServerEvent event) {
+        send(event.event(), Json.write(event));
     }
 
     public void ack(long ackId, String payloadJson) {
@@ -343,8 +344,8 @@ public final class Session {
      * as {@code handler} returned. Null, with nothing run, when the socket already has
      * {@link #DEFAULT_MAX_QUEUED_EVENTS} events or {@link #DEFAULT_MAX_QUEUED_BYTES} of them in progress.
      */
-    public CompletionStage<Object> inOrder(int packetBytes, boolean orderedOnReturn,
-                                           Supplier<? extends CompletionStage<Object>> handler) {
+    public <T> CompletionStage<T> inOrder(int packetBytes, boolean orderedOnReturn,
+                                          Supplier<? extends CompletionStage<T>> handler) {
         return lane.submit(packetBytes, orderedOnReturn, logged(handler));
     }
 

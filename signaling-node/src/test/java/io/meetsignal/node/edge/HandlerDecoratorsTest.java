@@ -12,6 +12,7 @@ import io.meetsignal.node.ops.Metrics;
 import io.meetsignal.node.protocol.ErrorCode;
 import io.meetsignal.node.protocol.Events;
 import io.meetsignal.node.protocol.ProtocolException;
+import io.meetsignal.node.service.Outcome;
 import io.meetsignal.node.session.FloodDetector;
 import io.meetsignal.node.session.RecordingLink;
 import io.meetsignal.node.session.Session;
@@ -35,8 +36,13 @@ class HandlerDecoratorsTest {
     private final AtomicInteger calls = new AtomicInteger();
     private final Handler ok = (s, e) -> {
         calls.incrementAndGet();
-        return CompletableFuture.completedFuture("done " + e.name());
+        return CompletableFuture.completedFuture(marker("done " + e.name()));
     };
+
+    /** An outcome that names what produced it (records compare by value). */
+    private static Outcome marker(String name) {
+        return new Outcome.Queued(name);
+    }
 
     private static Inbound inbound(String name) {
         return new Inbound(name, null, 20);
@@ -52,7 +58,7 @@ class HandlerDecoratorsTest {
         return timer == null ? 0 : timer.count();
     }
 
-    private static ProtocolException refusal(CompletionStage<Object> stage) {
+    private static ProtocolException refusal(CompletionStage<Outcome> stage) {
         CompletionException failed = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
                 () -> stage.toCompletableFuture().join());
         return assertInstanceOf(ProtocolException.class, failed.getCause());
@@ -73,7 +79,7 @@ class HandlerDecoratorsTest {
     @Test
     void chatLimitedRefusesWithRateLimitedOnceTheChatBucketIsEmptyAndDoesNotCallThrough() {
         Handler limited = new HandlerDecorators.ChatLimited(ok);
-        assertEquals("done chat-message", limited.handle(session, inbound(Events.CHAT_MESSAGE)).toCompletableFuture().join());
+        assertEquals(marker("done chat-message"), limited.handle(session, inbound(Events.CHAT_MESSAGE)).toCompletableFuture().join());
         ProtocolException refused = refusal(limited.handle(session, inbound(Events.CHAT_MESSAGE)));
         assertEquals(ErrorCode.RATE_LIMITED, refused.code());
         assertEquals("Too many chat messages, slow down", refused.getMessage());
@@ -82,29 +88,29 @@ class HandlerDecoratorsTest {
 
     @Test
     void timedRecordsWhenTheAnswerIsThereNotBefore() {
-        CompletableFuture<Object> pending = new CompletableFuture<>();
+        CompletableFuture<Outcome> pending = new CompletableFuture<>();
         Handler timed = new HandlerDecorators.Timed(metrics::handler, (s, e) -> pending);
-        CompletionStage<Object> stage = timed.handle(session, inbound(Events.OFFER));
+        CompletionStage<Outcome> stage = timed.handle(session, inbound(Events.OFFER));
         assertEquals(0, timed(Events.OFFER));
-        pending.complete("answer");
-        assertEquals("answer", stage.toCompletableFuture().join());
+        pending.complete(marker("answer"));
+        assertEquals(marker("answer"), stage.toCompletableFuture().join());
         assertEquals(1, timed(Events.OFFER));
     }
 
     @Test
     void inOrderRunsTheNextEventOfASocketOnlyAfterTheFirstAnswered() {
-        CompletableFuture<Object> first = new CompletableFuture<>();
+        CompletableFuture<Outcome> first = new CompletableFuture<>();
         List<String> started = new CopyOnWriteArrayList<>();
         Handler inOrder = new HandlerDecorators.InOrder(metrics, false, (s, e) -> {
             started.add(e.name());
-            return e.name().equals("first") ? first : CompletableFuture.completedFuture(e.name());
+            return e.name().equals("first") ? first : CompletableFuture.completedFuture(marker(e.name()));
         });
-        CompletionStage<Object> one = inOrder.handle(session, inbound("first"));
-        CompletionStage<Object> two = inOrder.handle(session, inbound("second"));
+        CompletionStage<Outcome> one = inOrder.handle(session, inbound("first"));
+        CompletionStage<Outcome> two = inOrder.handle(session, inbound("second"));
         assertEquals(List.of("first"), started);
         assertFalse(two.toCompletableFuture().isDone());
-        first.complete("first");
-        assertEquals("second", two.toCompletableFuture().join());
+        first.complete(marker("first"));
+        assertEquals(marker("second"), two.toCompletableFuture().join());
         assertEquals(List.of("first", "second"), started);
         assertTrue(one.toCompletableFuture().isDone());
     }

@@ -65,7 +65,7 @@ final class MeetingFixture implements AutoCloseable {
         return createRoom(hostId, RoomSettings.DEFAULTS);
     }
 
-    Object join(Client client, Room room) {
+    Outcome join(Client client, Room room) {
         return await(rooms.joining().join(client.session(), new JoinRoom(room.code(), null)));
     }
 
