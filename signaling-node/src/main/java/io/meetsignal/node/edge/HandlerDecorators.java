@@ -8,6 +8,7 @@ import io.meetsignal.node.ops.Metrics;
 import io.meetsignal.node.protocol.ErrorCode;
 import io.meetsignal.node.protocol.Events;
 import io.meetsignal.node.protocol.ProtocolException;
+import io.meetsignal.node.protocol.Refusals;
 import io.meetsignal.node.service.Outcome;
 import io.meetsignal.node.session.Session;
 import io.micrometer.core.instrument.Timer;
@@ -78,8 +79,7 @@ final class HandlerDecorators {
         @Override
         public CompletionStage<Outcome> handle(Session session, Inbound event) {
             if (!session.takeChatToken(System.nanoTime())) {
-                return CompletableFuture.failedFuture(ProtocolException.of(ErrorCode.RATE_LIMITED,
-                        "Too many chat messages, slow down"));
+                return CompletableFuture.failedFuture(Refusals.chatTooFast());
             }
             return next.handle(session, event);
         }
@@ -123,8 +123,7 @@ final class HandlerDecorators {
                     () -> next.handle(session, event));
             if (handled == null) {
                 metrics.eventQueueFull();
-                return CompletableFuture.failedFuture(ProtocolException.of(ErrorCode.RATE_LIMITED,
-                        "Too many events in progress, slow down"));
+                return CompletableFuture.failedFuture(Refusals.tooManyInProgress());
             }
             return handled;
         }

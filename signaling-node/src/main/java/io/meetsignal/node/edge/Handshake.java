@@ -12,6 +12,7 @@ import io.meetsignal.node.ops.Metrics;
 import io.meetsignal.node.protocol.ErrorCode;
 import io.meetsignal.node.protocol.Json;
 import io.meetsignal.node.protocol.ProtocolException;
+import io.meetsignal.node.protocol.Refusals;
 import io.meetsignal.node.service.Recovery;
 import io.meetsignal.node.service.RoomService;
 import io.meetsignal.node.session.Session;
@@ -120,22 +121,21 @@ final class Handshake {
         JsonNode auth = null;
         try {
             if (!accepting.getAsBoolean()) {
-                throw ProtocolException.of(ErrorCode.UNAVAILABLE, "This server is not accepting connections");
+                throw Refusals.notAccepting();
             }
             if (sessions.size() >= config.limits().maxConnections()) {
-                throw ProtocolException.of(ErrorCode.UNAVAILABLE, "This server is full, try again");
+                throw Refusals.serverFull();
             }
             Admission.Refusal refused = admission.get();
             if (refused != null) {
                 metrics.handshakeRefused(refused.tag());
-                throw ProtocolException.of(ErrorCode.UNAVAILABLE, refused == Admission.Refusal.MEMORY
-                        ? "This server is full, try again" : "This server is overloaded, try again shortly");
+                throw refused == Admission.Refusal.MEMORY ? Refusals.serverFull() : Refusals.overloaded();
             }
             if (authJson != null) {
                 try {
                     auth = Json.MAPPER.readTree(authJson);
                 } catch (Exception e) {
-                    throw ProtocolException.invalid("auth: not valid JSON");
+                    throw Refusals.authNotJson();
                 }
             }
             identity = authenticator.authenticate(auth);

@@ -103,7 +103,7 @@ final class RestApi extends ChannelInboundHandlerAdapter {
 
     private CompletionStage<FullHttpResponse> serve(FullHttpRequest request, SocketAddress remote) {
         if (!limiter(remote).tryTake(System.nanoTime())) {
-            throw ProtocolException.of(ErrorCode.RATE_LIMITED, "Too many requests");
+            throw Refusals.tooManyRequests();
         }
         if (request.content().readableBytes() > MAX_BODY_BYTES) {
             return CompletableFuture.completedFuture(HttpResponses.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
@@ -192,7 +192,7 @@ final class RestApi extends ChannelInboundHandlerAdapter {
     /** The caller's verified token; a bad one is refused by the verifier ({@code AUTH_FAILED}). */
     private TokenVerifier.Verified authenticated(FullHttpRequest request) {
         return tokens.bearer(request.headers().get(HttpHeaderNames.AUTHORIZATION)).orElseThrow(
-                () -> ProtocolException.of(ErrorCode.AUTH_FAILED, "A bearer token is required"));
+                () -> Refusals.bearerTokenRequired());
     }
 
     private static JsonNode body(FullHttpRequest request) {
@@ -267,7 +267,7 @@ final class RestApi extends ChannelInboundHandlerAdapter {
     // ---- errors -----------------------------------------------------------------------------------
 
     private static ProtocolException invalid(String message) {
-        return ProtocolException.invalid(message);
+        return Refusals.invalid(message);
     }
 
     /** Any failure as its code's status and body; {@link Replies#refusal} logs what is not expected. */

@@ -12,11 +12,11 @@ public final class ProtocolException extends RuntimeException {
         this.code = requireNonNull(code, "code");
     }
 
-    public static ProtocolException of(ErrorCode code, String message) {
+    static ProtocolException of(ErrorCode code, String message) {
         return new ProtocolException(code, message);
     }
 
-    public static ProtocolException invalid(String message) {
+    static ProtocolException invalid(String message) {
         return new ProtocolException(ErrorCode.INVALID_PAYLOAD, message);
     }
 

@@ -28,6 +28,47 @@ public final class Refusals {
 
     // ---- handshake --------------------------------------------------------------------------------
 
+    /** The node is draining or not started: new handshakes go elsewhere. */
+    public static ProtocolException notAccepting() {
+        return ProtocolException.of(ErrorCode.UNAVAILABLE, "This server is not accepting connections");
+    }
+
+    /** {@code MAX_CONNECTIONS} reached, or the heap is nearly full. */
+    public static ProtocolException serverFull() {
+        return ProtocolException.of(ErrorCode.UNAVAILABLE, "This server is full, try again");
+    }
+
+    /** The node sheds newcomers while its event loops lag (docs/architecture.md, "Overload"). */
+    public static ProtocolException overloaded() {
+        return ProtocolException.of(ErrorCode.UNAVAILABLE, "This server is overloaded, try again shortly");
+    }
+
+    /** The CONNECT packet's data is not JSON. */
+    public static ProtocolException authNotJson() {
+        return invalid("auth: not valid JSON");
+    }
+
+    // ---- limits -----------------------------------------------------------------------------------
+
+    public static ProtocolException chatTooFast() {
+        return ProtocolException.of(ErrorCode.RATE_LIMITED, "Too many chat messages, slow down");
+    }
+
+    /** The socket's lane is full (events waiting or in progress). */
+    public static ProtocolException tooManyInProgress() {
+        return ProtocolException.of(ErrorCode.RATE_LIMITED, "Too many events in progress, slow down");
+    }
+
+    /** A REST client address over its request rate. */
+    public static ProtocolException tooManyRequests() {
+        return ProtocolException.of(ErrorCode.RATE_LIMITED, "Too many requests");
+    }
+
+    /** A REST request that needs a token and has none. */
+    public static ProtocolException bearerTokenRequired() {
+        return ProtocolException.of(ErrorCode.AUTH_FAILED, "A bearer token is required");
+    }
+
     /** A token (or a claim beside it) that is not accepted; {@code detail} says which check failed. */
     public static ProtocolException authFailed(String detail) {
         return ProtocolException.of(ErrorCode.AUTH_FAILED, detail);
