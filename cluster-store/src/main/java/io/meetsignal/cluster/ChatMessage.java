@@ -5,14 +5,15 @@ import static java.util.Objects.requireNonNull;
 import java.time.Instant;
 
 /** One chat line of a room; {@code type} is {@code TEXT} or {@code SYSTEM}. */
-public record ChatMessage(String id,
-                          String roomId,
-                          String senderId,
-                          String senderName,
-                          String userId,
-                          String content,
-                          String type,
-                          Instant timestamp) {
+public record ChatMessage(
+        String id,
+        String roomId,
+        String senderId,
+        String senderName,
+        String userId,
+        String content,
+        String type,
+        Instant timestamp) {
 
     /** How many messages a room keeps. */
     public static final int HISTORY_SIZE = 50;

@@ -37,8 +37,8 @@ public interface ClusterBus extends AutoCloseable {
      * {@code maxEntries} messages, or more than {@code maxBytes} of them, came after it. Reads in short pages and
      * stops at those bounds, so that a replay never holds the store for long.
      */
-    CompletionStage<Optional<List<ClusterMessage>>> replay(String roomId, String afterOffset, int maxEntries,
-                                                           long maxBytes);
+    CompletionStage<Optional<List<ClusterMessage>>> replay(
+            String roomId, String afterOffset, int maxEntries, long maxBytes);
 
     /** This node no longer has sockets in {@code roomId}. */
     CompletionStage<Void> leaveRoom(String roomId);

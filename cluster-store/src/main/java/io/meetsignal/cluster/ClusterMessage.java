@@ -22,8 +22,9 @@ public sealed interface ClusterMessage {
      * {@code roster}, when set, tells every node how the room's membership changed before the event
      * is delivered.
      */
-    record RoomEvent(String roomId, String exceptSocketId, String event, String payload, RosterChange roster,
-                     String offset) implements ClusterMessage {
+    record RoomEvent(
+            String roomId, String exceptSocketId, String event, String payload, RosterChange roster, String offset)
+            implements ClusterMessage {
 
         public RoomEvent {
             requireNonNull(roomId, "roomId");
@@ -45,8 +46,8 @@ public sealed interface ClusterMessage {
      * {@code action} on that socket. It travels with the room's events, in their order, and is logged with
      * them, so that a socket that moves to another node (recovery) misses nothing.
      */
-    record SeatEvent(String roomId, String socketId, String event, String payload, SocketAction action,
-                     String offset) implements ClusterMessage {
+    record SeatEvent(String roomId, String socketId, String event, String payload, SocketAction action, String offset)
+            implements ClusterMessage {
 
         public SeatEvent {
             requireNonNull(roomId, "roomId");
@@ -86,8 +87,7 @@ public sealed interface ClusterMessage {
     }
 
     /** A change of a room's membership that nodes apply to their roster of that room. */
-    record RosterChange(Participant joined, String leftSocketId) {
-    }
+    record RosterChange(Participant joined, String leftSocketId) {}
 
     /** What the node of a socket does after delivering a {@link SocketEvent}. */
     enum SocketAction {

@@ -67,8 +67,7 @@ public interface ClusterStore extends AutoCloseable {
     CompletionStage<Optional<TakenOver>> takeOver(String socketId, String recoveryKey, String nodeId);
 
     /** A seat moved by {@link #takeOver}: the room, the seat as it is now, and the node that held it before. */
-    record TakenOver(Room room, Participant seat, String previousNodeId) {
-    }
+    record TakenOver(Room room, Participant seat, String previousNodeId) {}
 
     /**
      * Remembers for {@code ttl} that socket {@code socketId}, in no room, lost its transport on node {@code nodeId}
@@ -90,7 +89,8 @@ public interface ClusterStore extends AutoCloseable {
     CompletionStage<List<Participant>> participants(String roomId);
 
     /** Changes one media flag of a seat; empty when the socket holds no seat in that room. */
-    CompletionStage<Optional<Participant>> updateMedia(String roomId, String socketId, MediaChange change, boolean value);
+    CompletionStage<Optional<Participant>> updateMedia(
+            String roomId, String socketId, MediaChange change, boolean value);
 
     /** Appends to the room's chat history, keeping the last {@link ChatMessage#HISTORY_SIZE}. */
     CompletionStage<Void> appendChat(ChatMessage message);

@@ -11,8 +11,7 @@ import org.slf4j.MDC;
  */
 public final class Deliveries {
 
-    private Deliveries() {
-    }
+    private Deliveries() {}
 
     public static void deliver(String nodeId, Consumer<ClusterMessage> listener, ClusterMessage message, Logger log) {
         String node = MDC.get("node");
@@ -22,7 +21,8 @@ public final class Deliveries {
             put("room", message.roomId());
             listener.accept(message);
         } catch (RuntimeException e) {
-            log.warn("Cluster message listener failed for {}", message.getClass().getSimpleName(), e);
+            log.warn(
+                    "Cluster message listener failed for {}", message.getClass().getSimpleName(), e);
         } finally {
             put("node", node);
             put("room", room);

@@ -12,14 +12,16 @@ public sealed interface JoinOutcome {
      * room's log at the moment of the join (see {@link ClusterBus#replay}): the logged messages after it
      * happened after this snapshot.
      */
-    record Seated(Room room,
-                  Participant self,
-                  List<Participant> others,
-                  List<ChatMessage> history,
-                  List<Participant> waiting,
-                  Participant replaced,
-                  boolean rejoin,
-                  String offset) implements JoinOutcome {
+    record Seated(
+            Room room,
+            Participant self,
+            List<Participant> others,
+            List<ChatMessage> history,
+            List<Participant> waiting,
+            Participant replaced,
+            boolean rejoin,
+            String offset)
+            implements JoinOutcome {
 
         public Seated {
             offset = offset == null ? Offsets.START : offset;
@@ -27,10 +29,8 @@ public sealed interface JoinOutcome {
     }
 
     /** The candidate waits for the host (waiting room). */
-    record Waiting(Room room, Participant self) implements JoinOutcome {
-    }
+    record Waiting(Room room, Participant self) implements JoinOutcome {}
 
     /** The join was refused; nothing changed. */
-    record Refused(JoinRefusal reason) implements JoinOutcome {
-    }
+    record Refused(JoinRefusal reason) implements JoinOutcome {}
 }

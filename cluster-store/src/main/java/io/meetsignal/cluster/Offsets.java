@@ -11,8 +11,7 @@ public final class Offsets {
     /** Before the first entry of any log. */
     public static final String START = "0-0";
 
-    private Offsets() {
-    }
+    private Offsets() {}
 
     /** Whether {@code text} is an offset; a client echoes them back, so anything may arrive here. */
     public static boolean valid(String text) {

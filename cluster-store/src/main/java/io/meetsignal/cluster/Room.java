@@ -7,14 +7,15 @@ import java.time.Instant;
 /**
  * A meeting room. {@code code} is the display form ({@code abc-def-ghi}); lookups use {@link RoomCodes#normalize}.
  */
-public record Room(String id,
-                   String code,
-                   String name,
-                   String hostId,
-                   boolean active,
-                   boolean locked,
-                   Instant createdAt,
-                   RoomSettings settings) {
+public record Room(
+        String id,
+        String code,
+        String name,
+        String hostId,
+        boolean active,
+        boolean locked,
+        Instant createdAt,
+        RoomSettings settings) {
 
     public Room {
         requireNonNull(id, "id");

@@ -14,8 +14,7 @@ public final class RoomCodes {
     private static final Pattern VALID = Pattern.compile("[A-Za-z0-9-]{3,32}");
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private RoomCodes() {
-    }
+    private RoomCodes() {}
 
     /** The lookup key of {@code text}, or empty when it cannot be a room code. */
     public static Optional<String> normalize(String text) {

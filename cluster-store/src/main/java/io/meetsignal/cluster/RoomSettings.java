@@ -3,12 +3,13 @@ package io.meetsignal.cluster;
 /**
  * The host-controlled settings of a room. Booleans default to {@code true} except {@code waitingRoom}.
  */
-public record RoomSettings(boolean allowScreenShare,
-                           boolean allowChat,
-                           boolean allowParticipantAudio,
-                           boolean allowParticipantVideo,
-                           boolean waitingRoom,
-                           int maxParticipants) {
+public record RoomSettings(
+        boolean allowScreenShare,
+        boolean allowChat,
+        boolean allowParticipantAudio,
+        boolean allowParticipantVideo,
+        boolean waitingRoom,
+        int maxParticipants) {
 
     public static final int DEFAULT_MAX_PARTICIPANTS = 50;
     public static final int MIN_PARTICIPANTS = 2;
@@ -19,8 +20,8 @@ public record RoomSettings(boolean allowScreenShare,
 
     public RoomSettings {
         if (maxParticipants < MIN_PARTICIPANTS || maxParticipants > MAX_PARTICIPANTS) {
-            throw new IllegalArgumentException("maxParticipants: " + maxParticipants
-                    + " (expected: " + MIN_PARTICIPANTS + "-" + MAX_PARTICIPANTS + ")");
+            throw new IllegalArgumentException("maxParticipants: " + maxParticipants + " (expected: " + MIN_PARTICIPANTS
+                    + "-" + MAX_PARTICIPANTS + ")");
         }
     }
 

@@ -43,20 +43,20 @@ public abstract class ClusterBusContract {
     @Test
     @Tag("several-nodes")
     @ExtendWith(SeveralNodesCondition.class)
-    public @interface SeveralNodes {
-    }
+    public @interface SeveralNodes {}
 
     /** A contract subclass whose bus delivers to its own node only. */
     @Target(ElementType.TYPE)
     @Retention(RetentionPolicy.RUNTIME)
     @Inherited
-    public @interface SingleNode {
-    }
+    public @interface SingleNode {}
 
     static final class SeveralNodesCondition implements ExecutionCondition {
         @Override
         public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-            return context.getTestClass().filter(type -> type.isAnnotationPresent(SingleNode.class)).isPresent()
+            return context.getTestClass()
+                            .filter(type -> type.isAnnotationPresent(SingleNode.class))
+                            .isPresent()
                     ? ConditionEvaluationResult.disabled("the bus under test serves a single node")
                     : ConditionEvaluationResult.enabled("the bus under test reaches several nodes");
         }
@@ -104,19 +104,35 @@ public abstract class ClusterBusContract {
     void messagesArriveUnchanged() {
         Node a = node("a");
         await(a.bus.joinRoom("room/ä 1"));
-        Participant joined = new Participant("s1", "u/1", "Zoë ✓ \"q\"", "a", true, false, true, false,
+        Participant joined = new Participant(
+                "s1",
+                "u/1",
+                "Zoë ✓ \"q\"",
+                "a",
+                true,
+                false,
+                true,
+                false,
                 Instant.parse("2024-05-06T07:08:09.123456789Z"));
         List<ClusterMessage> messages = List.of(
-                new ClusterMessage.RoomEvent("room/ä 1", "s1", "user-joined",
+                new ClusterMessage.RoomEvent(
+                        "room/ä 1",
+                        "s1",
+                        "user-joined",
                         "{\"participant\":{\"displayName\":\"Zoë ✓ \\\"q\\\"\"},\"n\":[1,2.5,null]}",
                         new ClusterMessage.RosterChange(joined, null)),
-                new ClusterMessage.RoomEvent("room/ä 1", null, "user-left", "{}",
-                        new ClusterMessage.RosterChange(null, "s1")),
+                new ClusterMessage.RoomEvent(
+                        "room/ä 1", null, "user-left", "{}", new ClusterMessage.RosterChange(null, "s1")),
                 new ClusterMessage.RoomEvent("room/ä 1", null, "chat-message", "\"\\u2603\\n\"", null),
-                new ClusterMessage.SocketEvent("a", "s1", "room/ä 1", null, null,
-                        ClusterMessage.SocketAction.UNSEAT_AND_DISCONNECT),
-                new ClusterMessage.SocketEvent("a", "s2", "room/ä 1", "force-disconnect",
-                        "{\"reason\":\"Removed by host\"}", ClusterMessage.SocketAction.SEAT));
+                new ClusterMessage.SocketEvent(
+                        "a", "s1", "room/ä 1", null, null, ClusterMessage.SocketAction.UNSEAT_AND_DISCONNECT),
+                new ClusterMessage.SocketEvent(
+                        "a",
+                        "s2",
+                        "room/ä 1",
+                        "force-disconnect",
+                        "{\"reason\":\"Removed by host\"}",
+                        ClusterMessage.SocketAction.SEAT));
 
         for (ClusterMessage message : messages) {
             await(a.bus.publish(message));
@@ -140,11 +156,13 @@ public abstract class ClusterBusContract {
             List<ClusterMessage> sent = new ArrayList<>();
             List<CompletableFuture<Void>> published = new ArrayList<>();
             for (int i = 0; i < 1000; i++) {
-                ClusterMessage message = i % 3 == 0 ? socketEvent("a", "ice-candidate", i) : roomEvent("r1", "offer", i);
+                ClusterMessage message =
+                        i % 3 == 0 ? socketEvent("a", "ice-candidate", i) : roomEvent("r1", "offer", i);
                 sent.add(message);
                 // the call has returned before the next one begins (on another thread); its outcome is not awaited
                 published.add(threads.get(i % threads.size())
-                        .submit(() -> a.bus.publish(message).toCompletableFuture()).get());
+                        .submit(() -> a.bus.publish(message).toCompletableFuture())
+                        .get());
             }
             await(CompletableFuture.allOf(published.toArray(CompletableFuture[]::new)));
 
@@ -281,8 +299,8 @@ public abstract class ClusterBusContract {
             String sender = "t" + t;
             senders.add(new Thread(() -> {
                 for (int i = 0; i < each; i++) {
-                    a.bus.publish(new ClusterMessage.SocketEvent("b", sender, "r1", "offer", Integer.toString(i),
-                            ClusterMessage.SocketAction.NONE));
+                    a.bus.publish(new ClusterMessage.SocketEvent(
+                            "b", sender, "r1", "offer", Integer.toString(i), ClusterMessage.SocketAction.NONE));
                 }
             }));
         }
@@ -319,8 +337,8 @@ public abstract class ClusterBusContract {
     }
 
     protected static ClusterMessage.SocketEvent socketEvent(String nodeId, String event, int n) {
-        return new ClusterMessage.SocketEvent(nodeId, "socket-" + n, "r1", event, "{\"n\":" + n + "}",
-                ClusterMessage.SocketAction.NONE);
+        return new ClusterMessage.SocketEvent(
+                nodeId, "socket-" + n, "r1", event, "{\"n\":" + n + "}", ClusterMessage.SocketAction.NONE);
     }
 
     static ClusterMessage withoutOffset(ClusterMessage message) {
@@ -337,9 +355,11 @@ public abstract class ClusterBusContract {
         Node a = node("a");
         await(a.bus.joinRoom("r1"));
         for (int i = 0; i < 20; i++) {
-            await(a.bus.publish(i % 2 == 0 ? roomEvent("r1", "chat-message", i)
-                    : new ClusterMessage.SeatEvent("r1", "s" + i, "offer", "{\"n\":" + i + "}",
-                            ClusterMessage.SocketAction.NONE)));
+            await(a.bus.publish(
+                    i % 2 == 0
+                            ? roomEvent("r1", "chat-message", i)
+                            : new ClusterMessage.SeatEvent(
+                                    "r1", "s" + i, "offer", "{\"n\":" + i + "}", ClusterMessage.SocketAction.NONE)));
         }
         await(a.bus.publish(socketEvent("a", "offer", 99)));
         a.next(21);
@@ -363,15 +383,26 @@ public abstract class ClusterBusContract {
         }
         a.next(10);
 
-        List<ClusterMessage> all = await(a.bus.replay("r1", Offsets.START, 100, Long.MAX_VALUE)).orElseThrow();
-        List<ClusterMessage> after = await(a.bus.replay("r1", all.get(3).offset(), 100, Long.MAX_VALUE)).orElseThrow();
+        List<ClusterMessage> all =
+                await(a.bus.replay("r1", Offsets.START, 100, Long.MAX_VALUE)).orElseThrow();
+        List<ClusterMessage> after = await(a.bus.replay("r1", all.get(3).offset(), 100, Long.MAX_VALUE))
+                .orElseThrow();
 
         assertEquals(sent, all.stream().map(ClusterBusContract::withoutOffset).toList());
-        assertTrue(a.offsets.containsAll(all.stream().map(ClusterMessage::offset).toList()),
+        assertTrue(
+                a.offsets.containsAll(all.stream().map(ClusterMessage::offset).toList()),
                 "replayed with the offsets they were delivered with");
-        assertEquals(sent.subList(4, 10), after.stream().map(ClusterBusContract::withoutOffset).toList());
-        assertEquals(List.of(), await(a.bus.replay("r1", all.get(9).offset(), 100, Long.MAX_VALUE)).orElseThrow());
-        assertEquals(List.of(), await(a.bus.replay("never-used", Offsets.START, 100, Long.MAX_VALUE)).orElseThrow());
+        assertEquals(
+                sent.subList(4, 10),
+                after.stream().map(ClusterBusContract::withoutOffset).toList());
+        assertEquals(
+                List.of(),
+                await(a.bus.replay("r1", all.get(9).offset(), 100, Long.MAX_VALUE))
+                        .orElseThrow());
+        assertEquals(
+                List.of(),
+                await(a.bus.replay("never-used", Offsets.START, 100, Long.MAX_VALUE))
+                        .orElseThrow());
     }
 
     @Test
@@ -383,8 +414,14 @@ public abstract class ClusterBusContract {
         }
         a.next(5);
 
-        assertTrue(await(a.bus.replay("r1", Offsets.START, 4, Long.MAX_VALUE)).isEmpty(), "five messages do not fit in four");
-        assertEquals(5, await(a.bus.replay("r1", Offsets.START, 5, Long.MAX_VALUE)).orElseThrow().size());
+        assertTrue(
+                await(a.bus.replay("r1", Offsets.START, 4, Long.MAX_VALUE)).isEmpty(),
+                "five messages do not fit in four");
+        assertEquals(
+                5,
+                await(a.bus.replay("r1", Offsets.START, 5, Long.MAX_VALUE))
+                        .orElseThrow()
+                        .size());
     }
 
     @Test
@@ -397,10 +434,14 @@ public abstract class ClusterBusContract {
         }
         a.next(100);
 
-        assertTrue(await(a.bus.replay("r1", Offsets.START, 1_000, 500_000)).isEmpty(),
+        assertTrue(
+                await(a.bus.replay("r1", Offsets.START, 1_000, 500_000)).isEmpty(),
                 "a million bytes do not fit in half a million");
-        List<ClusterMessage> all = await(a.bus.replay("r1", Offsets.START, 1_000, 2_000_000)).orElseThrow();
-        assertEquals(a.offsets, all.stream().map(ClusterMessage::offset).toList(),
+        List<ClusterMessage> all =
+                await(a.bus.replay("r1", Offsets.START, 1_000, 2_000_000)).orElseThrow();
+        assertEquals(
+                a.offsets,
+                all.stream().map(ClusterMessage::offset).toList(),
                 "every message once and in order, over several pages");
         assertTrue(await(a.bus.replay("r1", Offsets.START, 99, Long.MAX_VALUE)).isEmpty(), "100 entries are not 99");
     }
@@ -425,12 +466,17 @@ public abstract class ClusterBusContract {
         }
         a.next(40);
 
-        List<ClusterMessage> kept = await(bus.replay("r1", a.offsets.get(34), 100, Long.MAX_VALUE)).orElseThrow();
-        assertEquals(a.offsets.subList(35, 40), kept.stream().map(ClusterMessage::offset).toList(),
+        List<ClusterMessage> kept =
+                await(bus.replay("r1", a.offsets.get(34), 100, Long.MAX_VALUE)).orElseThrow();
+        assertEquals(
+                a.offsets.subList(35, 40),
+                kept.stream().map(ClusterMessage::offset).toList(),
                 "the newest entries that fit in the bound stay");
-        assertTrue(await(bus.replay("r1", a.offsets.get(20), 100, Long.MAX_VALUE)).isEmpty(),
+        assertTrue(
+                await(bus.replay("r1", a.offsets.get(20), 100, Long.MAX_VALUE)).isEmpty(),
                 "what came after it was trimmed to keep the bound");
-        assertTrue(await(bus.replay("r1", a.offsets.get(30), 100, Long.MAX_VALUE)).isEmpty(),
+        assertTrue(
+                await(bus.replay("r1", a.offsets.get(30), 100, Long.MAX_VALUE)).isEmpty(),
                 "five entries of 20 KB are all that fit in 110 KB");
     }
 
@@ -447,9 +493,14 @@ public abstract class ClusterBusContract {
         }
         a.next(70);
 
-        assertTrue(await(bus.replay("r1", a.offsets.get(10), 100, Long.MAX_VALUE)).isEmpty(), "what came after it was trimmed");
-        List<ClusterMessage> kept = await(bus.replay("r1", a.offsets.get(67), 100, Long.MAX_VALUE)).orElseThrow();
-        assertEquals(a.offsets.subList(68, 70), kept.stream().map(ClusterMessage::offset).toList());
+        assertTrue(
+                await(bus.replay("r1", a.offsets.get(10), 100, Long.MAX_VALUE)).isEmpty(),
+                "what came after it was trimmed");
+        List<ClusterMessage> kept =
+                await(bus.replay("r1", a.offsets.get(67), 100, Long.MAX_VALUE)).orElseThrow();
+        assertEquals(
+                a.offsets.subList(68, 70),
+                kept.stream().map(ClusterMessage::offset).toList());
     }
 
     /** A node in a test: its bus and what its listener received. */

@@ -67,8 +67,12 @@ public abstract class ClusterStoreContract {
     void codeLookupIgnoresCaseAndHyphens() {
         Room room = created(newRoom("Abc-Def-123", RoomSettings.DEFAULTS));
 
-        assertEquals(Optional.of(room), await(store.roomByCode(RoomCodes.normalize("abcDEF123").orElseThrow())));
-        assertEquals(Optional.of(room), await(store.roomByCode(RoomCodes.normalize(" abc-def-123 ").orElseThrow())));
+        assertEquals(
+                Optional.of(room),
+                await(store.roomByCode(RoomCodes.normalize("abcDEF123").orElseThrow())));
+        assertEquals(
+                Optional.of(room),
+                await(store.roomByCode(RoomCodes.normalize(" abc-def-123 ").orElseThrow())));
     }
 
     @Test
@@ -125,8 +129,9 @@ public abstract class ClusterStoreContract {
         Room room = created(newRoom(RoomSettings.DEFAULTS));
         await(store.endRoom(room.id()));
 
-        assertEquals(Optional.empty(), await(store.updateSettings(room.id(), new SettingsPatch(false, null, null, null,
-                null, null))));
+        assertEquals(
+                Optional.empty(),
+                await(store.updateSettings(room.id(), new SettingsPatch(false, null, null, null, null, null))));
         assertEquals(Optional.empty(), await(store.setLocked(room.id(), true)));
         assertEquals(Optional.of(room.ended()), await(store.roomById(room.id())));
     }
@@ -148,7 +153,8 @@ public abstract class ClusterStoreContract {
 
     @Test
     void joinOfAnUnknownCodeIsRefusedAsNotFound() {
-        assertEquals(new JoinOutcome.Refused(JoinRefusal.NOT_FOUND),
+        assertEquals(
+                new JoinOutcome.Refused(JoinRefusal.NOT_FOUND),
                 await(store.join(new JoinRequest("nosuchroom", guest("s1"), null))));
     }
 
@@ -156,7 +162,8 @@ public abstract class ClusterStoreContract {
     void joinCreatesAnUnknownRoomFromTheTemplate() {
         Room template = newRoom(HOST, RoomCodes.generate(), RoomSettings.DEFAULTS);
 
-        JoinOutcome.Seated seated = seated(await(store.join(new JoinRequest(code(template), user("s1", HOST), template))));
+        JoinOutcome.Seated seated =
+                seated(await(store.join(new JoinRequest(code(template), user("s1", HOST), template))));
 
         assertEquals(template, seated.room());
         assertEquals(Optional.of(template), await(store.roomByCode(code(template))));
@@ -239,7 +246,8 @@ public abstract class ClusterStoreContract {
         Room room = created(newRoom(capacity(2)));
         Participant a = seated(join(room, user("a", "ua"))).self();
         Participant b = seated(join(room, guest("b"))).self();
-        Participant mutedA = await(store.updateMedia(room.id(), "a", MediaChange.AUDIO, false)).orElseThrow();
+        Participant mutedA = await(store.updateMedia(room.id(), "a", MediaChange.AUDIO, false))
+                .orElseThrow();
         await(store.setLocked(room.id(), true));
 
         JoinOutcome.Seated again = seated(join(room, participant("a", "ua", "Another name", NODE_B)));
@@ -312,8 +320,8 @@ public abstract class ClusterStoreContract {
         assertEquals(room, waiting.room());
         assertEquals(candidate, waiting.self());
         assertEquals(List.of(), await(store.participants(room.id())));
-        JoinOutcome.Waiting again = assertInstanceOf(JoinOutcome.Waiting.class,
-                join(room, participant("w", "uw", "Renamed", NODE_A)));
+        JoinOutcome.Waiting again =
+                assertInstanceOf(JoinOutcome.Waiting.class, join(room, participant("w", "uw", "Renamed", NODE_A)));
         assertEquals(candidate, again.self());
     }
 
@@ -328,8 +336,10 @@ public abstract class ClusterStoreContract {
     @Test
     void hostSeesTheWaitingQueueInOrder() {
         Room room = created(newRoom(waitingRoom(10)));
-        Participant w1 = assertInstanceOf(JoinOutcome.Waiting.class, join(room, guest("w1"))).self();
-        Participant w2 = assertInstanceOf(JoinOutcome.Waiting.class, join(room, guest("w2"))).self();
+        Participant w1 = assertInstanceOf(JoinOutcome.Waiting.class, join(room, guest("w1")))
+                .self();
+        Participant w2 = assertInstanceOf(JoinOutcome.Waiting.class, join(room, guest("w2")))
+                .self();
 
         JoinOutcome.Seated host = seated(join(room, user("h", HOST)));
 
@@ -341,9 +351,11 @@ public abstract class ClusterStoreContract {
     void admitSeatsAWaitingParticipantAtTheTimeOfAdmission() {
         Room room = created(newRoom(waitingRoom(10)));
         Participant host = seated(join(room, user("h", HOST))).self();
-        Participant w1 = assertInstanceOf(JoinOutcome.Waiting.class, join(room, user("w1", "u1", NODE_B, Instant.EPOCH)))
+        Participant w1 = assertInstanceOf(
+                        JoinOutcome.Waiting.class, join(room, user("w1", "u1", NODE_B, Instant.EPOCH)))
                 .self();
-        Participant w2 = assertInstanceOf(JoinOutcome.Waiting.class, join(room, guest("w2"))).self();
+        Participant w2 = assertInstanceOf(JoinOutcome.Waiting.class, join(room, guest("w2")))
+                .self();
         Instant before = Instant.now();
 
         JoinOutcome.Seated admitted = seated(await(store.admit(room.id(), "w1")));
@@ -368,7 +380,9 @@ public abstract class ClusterStoreContract {
         seated(await(store.admit(room.id(), "w1")));
         assertEquals(new JoinOutcome.Refused(JoinRefusal.FULL), await(store.admit(room.id(), "w2")));
 
-        assertEquals(List.of("w2", "w3"), socketIds(seated(join(room, user("h", HOST))).waiting()));
+        assertEquals(
+                List.of("w2", "w3"),
+                socketIds(seated(join(room, user("h", HOST))).waiting()));
         await(store.leave(room.id(), "w1"));
         seated(await(store.admit(room.id(), "w2")));
         assertEquals(List.of("h", "w2"), socketIds(await(store.participants(room.id()))));
@@ -404,8 +418,10 @@ public abstract class ClusterStoreContract {
     @Test
     void removeWaitingTakesOneOutOfTheQueue() {
         Room room = created(newRoom(waitingRoom(10)));
-        Participant w1 = assertInstanceOf(JoinOutcome.Waiting.class, join(room, guest("w1"))).self();
-        Participant w2 = assertInstanceOf(JoinOutcome.Waiting.class, join(room, guest("w2"))).self();
+        Participant w1 = assertInstanceOf(JoinOutcome.Waiting.class, join(room, guest("w1")))
+                .self();
+        Participant w2 = assertInstanceOf(JoinOutcome.Waiting.class, join(room, guest("w2")))
+                .self();
 
         assertEquals(Optional.of(w1), await(store.removeWaiting(room.id(), "w1")));
         assertEquals(Optional.empty(), await(store.removeWaiting(room.id(), "w1")));
@@ -422,18 +438,21 @@ public abstract class ClusterStoreContract {
         Participant host = seated(join(room, user("h", HOST))).self();
         assertInstanceOf(JoinOutcome.Waiting.class, join(room, guest("a")));
         Participant a = seated(await(store.admit(room.id(), "a"))).self();
-        Participant w = assertInstanceOf(JoinOutcome.Waiting.class, join(room, guest("w"))).self();
+        Participant w = assertInstanceOf(JoinOutcome.Waiting.class, join(room, guest("w")))
+                .self();
 
         List<Seat> released = await(store.endRoom(room.id())).orElseThrow();
 
-        assertEquals(List.of(new Seat(room.id(), host, false), new Seat(room.id(), a, false), new Seat(room.id(), w, true)),
+        assertEquals(
+                List.of(new Seat(room.id(), host, false), new Seat(room.id(), a, false), new Seat(room.id(), w, true)),
                 released);
         assertEquals(Optional.of(room.ended()), await(store.roomById(room.id())));
         assertEquals(Optional.of(room.ended()), await(store.roomByCode(code(room))));
         assertEquals(List.of(), await(store.participants(room.id())));
         assertEquals(new JoinOutcome.Refused(JoinRefusal.ENDED), join(room, user("h", HOST)));
         assertEquals(new JoinOutcome.Refused(JoinRefusal.ENDED), join(room, guest("a")));
-        assertEquals(new JoinOutcome.Refused(JoinRefusal.ENDED),
+        assertEquals(
+                new JoinOutcome.Refused(JoinRefusal.ENDED),
                 await(store.join(new JoinRequest(code(room), guest("x"), newRoom(RoomSettings.DEFAULTS)))));
         assertEquals(Optional.empty(), await(store.endRoom(room.id())));
         assertEquals(0L, await(store.activeRoomCount()));
@@ -516,20 +535,27 @@ public abstract class ClusterStoreContract {
     @Test
     void updateMediaChangesOneFlag() {
         Room room = created(newRoom(RoomSettings.DEFAULTS));
-        Participant a = seated(join(room, participant("a", "u/ä", "Zoë ✓ \"q\" / \\ \u2603", NODE_A))).self();
+        Participant a = seated(join(room, participant("a", "u/ä", "Zoë ✓ \"q\" / \\ \u2603", NODE_A)))
+                .self();
 
-        Participant muted = await(store.updateMedia(room.id(), "a", MediaChange.AUDIO, false)).orElseThrow();
+        Participant muted = await(store.updateMedia(room.id(), "a", MediaChange.AUDIO, false))
+                .orElseThrow();
         assertEquals(a.with(MediaChange.AUDIO, false), muted);
         assertTrue(muted.muted());
-        Participant videoOff = await(store.updateMedia(room.id(), "a", MediaChange.VIDEO, false)).orElseThrow();
+        Participant videoOff = await(store.updateMedia(room.id(), "a", MediaChange.VIDEO, false))
+                .orElseThrow();
         assertEquals(muted.with(MediaChange.VIDEO, false), videoOff);
-        Participant sharing = await(store.updateMedia(room.id(), "a", MediaChange.SCREEN_SHARE, true)).orElseThrow();
+        Participant sharing = await(store.updateMedia(room.id(), "a", MediaChange.SCREEN_SHARE, true))
+                .orElseThrow();
         assertEquals(videoOff.with(MediaChange.SCREEN_SHARE, true), sharing);
-        Participant hand = await(store.updateMedia(room.id(), "a", MediaChange.HAND, true)).orElseThrow();
+        Participant hand =
+                await(store.updateMedia(room.id(), "a", MediaChange.HAND, true)).orElseThrow();
         assertEquals(sharing.with(MediaChange.HAND, true), hand);
-        Participant unmuted = await(store.updateMedia(room.id(), "a", MediaChange.AUDIO, true)).orElseThrow();
+        Participant unmuted = await(store.updateMedia(room.id(), "a", MediaChange.AUDIO, true))
+                .orElseThrow();
         assertEquals(hand.with(MediaChange.AUDIO, true), unmuted);
-        Participant same = await(store.updateMedia(room.id(), "a", MediaChange.AUDIO, true)).orElseThrow();
+        Participant same = await(store.updateMedia(room.id(), "a", MediaChange.AUDIO, true))
+                .orElseThrow();
         assertEquals(unmuted, same);
 
         assertEquals(List.of(unmuted), await(store.participants(room.id())));
@@ -575,8 +601,15 @@ public abstract class ClusterStoreContract {
     @Test
     void chatMessagesKeepEveryField() {
         Room room = created(newRoom(RoomSettings.DEFAULTS));
-        ChatMessage text = new ChatMessage("m1", room.id(), "s1", "Zoë \"Z\" / ✓", "u1", "line\nbreak \u2603 {json}",
-                "TEXT", Instant.parse("2024-01-02T03:04:05.123456789Z"));
+        ChatMessage text = new ChatMessage(
+                "m1",
+                room.id(),
+                "s1",
+                "Zoë \"Z\" / ✓",
+                "u1",
+                "line\nbreak \u2603 {json}",
+                "TEXT",
+                Instant.parse("2024-01-02T03:04:05.123456789Z"));
         ChatMessage system = new ChatMessage("m2", room.id(), null, null, null, "joined", "SYSTEM", Instant.now());
 
         await(store.appendChat(text));
@@ -645,8 +678,14 @@ public abstract class ClusterStoreContract {
         Room room = created(newRoom(capacity(10)));
         seated(join(room, user("a", "u1", NODE_A, Instant.now())));
 
-        assertEquals(1, await(store.restore(room, List.of(user("a", "u1", NODE_A, Instant.now()),
-                user("a2", "u1", NODE_B, Instant.now()), guest("g")))));
+        assertEquals(
+                1,
+                await(store.restore(
+                        room,
+                        List.of(
+                                user("a", "u1", NODE_A, Instant.now()),
+                                user("a2", "u1", NODE_B, Instant.now()),
+                                guest("g")))));
 
         assertEquals(Set.of("a", "g"), Set.copyOf(socketIds(await(store.participants(room.id())))));
     }
@@ -716,8 +755,8 @@ public abstract class ClusterStoreContract {
     }
 
     protected static Room newRoom(String hostId, String code, RoomSettings settings) {
-        return new Room(UUID.randomUUID().toString(), code, "Room " + code, hostId, true, false,
-                Instant.now(), settings);
+        return new Room(
+                UUID.randomUUID().toString(), code, "Room " + code, hostId, true, false, Instant.now(), settings);
     }
 
     protected static RoomSettings capacity(int max) {
@@ -745,8 +784,15 @@ public abstract class ClusterStoreContract {
     }
 
     protected static ChatMessage chat(Room room, int n) {
-        return new ChatMessage("m" + n, room.id(), "s" + n, "Sender " + n, n % 2 == 0 ? "u" + n : null, "message " + n,
-                "TEXT", Instant.now());
+        return new ChatMessage(
+                "m" + n,
+                room.id(),
+                "s" + n,
+                "Sender " + n,
+                n % 2 == 0 ? "u" + n : null,
+                "message " + n,
+                "TEXT",
+                Instant.now());
     }
 
     protected static String code(Room room) {
@@ -766,12 +812,17 @@ public abstract class ClusterStoreContract {
         seated(await(store.join(new JoinRequest(code(room), a, null, "secret-1"))));
 
         assertTrue(await(store.takeOver("s1", "wrong", "node-b")).isEmpty(), "a wrong key takes nothing");
-        ClusterStore.TakenOver taken = await(store.takeOver("s1", "secret-1", "node-b")).orElseThrow();
+        ClusterStore.TakenOver taken =
+                await(store.takeOver("s1", "secret-1", "node-b")).orElseThrow();
 
         assertEquals(room.id(), taken.room().id());
         assertEquals("node-b", taken.seat().nodeId());
         assertEquals("node-a", taken.previousNodeId());
-        assertEquals(List.of("node-b"), await(store.participants(room.id())).stream().map(Participant::nodeId).toList());
+        assertEquals(
+                List.of("node-b"),
+                await(store.participants(room.id())).stream()
+                        .map(Participant::nodeId)
+                        .toList());
         assertTrue(await(store.leaveIfHeldBy(room.id(), "s1", "node-a")).isEmpty(), "the old node releases nothing");
         assertEquals(1, await(store.participants(room.id())).size());
         assertEquals(List.of(), await(store.releaseNode("node-a")), "the seat is not the old node's any more");

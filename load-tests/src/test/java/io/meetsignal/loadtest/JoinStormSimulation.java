@@ -58,31 +58,40 @@ public class JoinStormSimulation extends Simulation {
         params.note("expected participants per room", perRoom);
         int seats = target.restRooms() ? maxParticipants : AUTO_ROOM_SEATS;
         if (perRoom >= seats) {
-            throw new IllegalArgumentException("about " + perRoom + " participants per room would not fit in "
-                    + seats + " seats: raise -DroomCount, lower -DholdSeconds, or use -Drooms=rest");
+            throw new IllegalArgumentException("about " + perRoom + " participants per room would not fit in " + seats
+                    + " seats: raise -DroomCount, lower -DholdSeconds, or use -Drooms=rest");
         }
         params.print();
 
         ScenarioBuilder storm = scenario("join storm")
                 .exec(this::arrive)
-                .doIf(s -> rooms.code(s.getInt("room")) == null).then(
-                        exec(Sio.fail("no room code (room creation failed)")).exitHere())
-                .exec(Sio.connect(false, s -> target.socketUrl(s.getInt("entry")),
-                        s -> target.auth(s.getString("userId"), s.getString("name")), timeout))
+                .doIf(s -> rooms.code(s.getInt("room")) == null)
+                .then(exec(Sio.fail("no room code (room creation failed)")).exitHere())
+                .exec(Sio.connect(
+                        false,
+                        s -> target.socketUrl(s.getInt("entry")),
+                        s -> target.auth(s.getString("userId"), s.getString("name")),
+                        timeout))
                 .exitHereIfFailed()
-                .exec(Sio.emitAwait("join-room",
+                .exec(Sio.emitAwait(
+                        "join-room",
                         s -> client(s).request("join-room", Map.of("roomCode", rooms.code(s.getInt("room")))),
-                        "join-room ack", (c, s) -> c.ackArrived(), (c, s) -> c.acceptJoin(), timeout))
+                        "join-room ack",
+                        (c, s) -> c.ackArrived(),
+                        (c, s) -> c.acceptJoin(),
+                        timeout))
                 .exitHereIfFailed()
                 .pause(hold)
-                .exec(Sio.verify("no error events", (c, s) -> c.problems().isEmpty() ? null
-                        : String.join("; ", c.problems())))
+                .exec(Sio.verify(
+                        "no error events", (c, s) -> c.problems().isEmpty() ? null : String.join("; ", c.problems())))
                 .exec(Sio.request("leave-room", s -> Map.of("roomId", client(s).roomId()), timeout))
                 .exec(Sio.close());
 
         List<OpenInjectionStep> injection = new ArrayList<>();
         if (!ramp.isZero()) {
-            injection.add(rampUsersPerSec(Math.max(1, joinsPerSec / 10)).to(joinsPerSec).during(ramp));
+            injection.add(rampUsersPerSec(Math.max(1, joinsPerSec / 10))
+                    .to(joinsPerSec)
+                    .during(ramp));
         }
         injection.add(constantUsersPerSec(joinsPerSec).during(duration));
         setUp(rooms.before(storm.injectOpen(injection)))

@@ -77,24 +77,34 @@ public class MeetingSimulation extends Simulation {
         ScenarioBuilder meeting = scenario("meeting")
                 .exec(this::arrive)
                 .exec(takeTurn())
-                .doIf(s -> rooms.code(room(s)) == null).then(
-                        exec(Sio.fail("no room code (room creation failed)")).exec(this::endTurn).exitHere())
-                .exec(Sio.connect(true, s -> target.socketUrl(s.getInt("entry")),
-                        s -> target.auth(s.getString("userId"), s.getString("name")), timeout))
-                .doIf(Session::isFailed).then(exec(this::endTurn).exec(Sio.close()).exitHere())
-                .exec(Sio.emitAwait("join-room",
+                .doIf(s -> rooms.code(room(s)) == null)
+                .then(exec(Sio.fail("no room code (room creation failed)"))
+                        .exec(this::endTurn)
+                        .exitHere())
+                .exec(Sio.connect(
+                        true,
+                        s -> target.socketUrl(s.getInt("entry")),
+                        s -> target.auth(s.getString("userId"), s.getString("name")),
+                        timeout))
+                .doIf(Session::isFailed)
+                .then(exec(this::endTurn).exec(Sio.close()).exitHere())
+                .exec(Sio.emitAwait(
+                        "join-room",
                         s -> client(s).request("join-room", Map.of("roomCode", rooms.code(room(s)))),
-                        "join-room ack", (c, s) -> c.ackArrived(), this::joinVerdict, timeout))
-                .doIf(Session::isFailed).then(exec(this::endTurn).exec(Sio.close()).exitHere())
+                        "join-room ack",
+                        (c, s) -> c.ackArrived(),
+                        this::joinVerdict,
+                        timeout))
+                .doIf(Session::isFailed)
+                .then(exec(this::endTurn).exec(Sio.close()).exitHere())
                 .exec(offerToEveryoneHere())
                 .exec(this::endTurn)
                 .exec(answerLaterNewcomers())
                 .exec(Sio.waitUntil("room complete", this::roomComplete, s -> fill))
                 .exec(activity())
-                .exec(Sio.waitUntil("peers' activity delivered", this::activityDelivered,
-                        s -> Duration.ofSeconds(30)))
-                .exec(Sio.verify("no error events", (c, s) -> c.problems().isEmpty() ? null
-                        : String.join("; ", c.problems())))
+                .exec(Sio.waitUntil("peers' activity delivered", this::activityDelivered, s -> Duration.ofSeconds(30)))
+                .exec(Sio.verify(
+                        "no error events", (c, s) -> c.problems().isEmpty() ? null : String.join("; ", c.problems())))
                 .pause(hold)
                 .exec(Sio.request("leave-room", s -> Map.of("roomId", client(s).roomId()), timeout))
                 .exec(Sio.close());
@@ -145,21 +155,30 @@ public class MeetingSimulation extends Simulation {
 
     private ChainBuilder offerToEveryoneHere() {
         return exec(s -> s.set("peers", client(s).peers()))
-                .foreach(s -> s.<List<Object>>getList("peers"), "peer").on(
-                        Sio.emitAwait("offer", s -> client(s).offerTo(s.getString("peer"), offerSdp),
-                                "offer -> answer", (c, s) -> c.answersFrom(s.getString("peer")) >= 1,
-                                (c, s) -> null, timeout)
-                                .exec(Sio.emit("ice-candidate", s -> candidate(s.getString("peer"), 0)))
-                                .exec(Sio.emit("ice-candidate", s -> candidate(s.getString("peer"), 1))));
+                .foreach(s -> s.<List<Object>>getList("peers"), "peer")
+                .on(Sio.emitAwait(
+                                "offer",
+                                s -> client(s).offerTo(s.getString("peer"), offerSdp),
+                                "offer -> answer",
+                                (c, s) -> c.answersFrom(s.getString("peer")) >= 1,
+                                (c, s) -> null,
+                                timeout)
+                        .exec(Sio.emit("ice-candidate", s -> candidate(s.getString("peer"), 0)))
+                        .exec(Sio.emit("ice-candidate", s -> candidate(s.getString("peer"), 1))));
     }
 
     private ChainBuilder answerLaterNewcomers() {
-        return asLongAs(s -> client(s).answered() < roomSize - 1 - slot(s) && !client(s).stalled()).on(
-                Sio.waitUntil("offer from a newcomer", (c, s) -> c.hasPendingOffer(), s -> fill)
-                        .doIf(s -> client(s).hasPendingOffer()).then(
-                                Sio.emit("answer", s -> client(s).answerNext(answerSdp))
-                                        .exec(Sio.emit("ice-candidate", s -> candidate(client(s).lastAnswered(), 0)))
-                                        .exec(Sio.emit("ice-candidate", s -> candidate(client(s).lastAnswered(), 1)))));
+        return asLongAs(s -> client(s).answered() < roomSize - 1 - slot(s)
+                        && !client(s).stalled())
+                .on(Sio.waitUntil("offer from a newcomer", (c, s) -> c.hasPendingOffer(), s -> fill)
+                        .doIf(s -> client(s).hasPendingOffer())
+                        .then(Sio.emit("answer", s -> client(s).answerNext(answerSdp))
+                                .exec(Sio.emit(
+                                        "ice-candidate",
+                                        s -> candidate(client(s).lastAnswered(), 0)))
+                                .exec(Sio.emit(
+                                        "ice-candidate",
+                                        s -> candidate(client(s).lastAnswered(), 1)))));
     }
 
     private boolean roomComplete(Client client, Session session) {
@@ -175,8 +194,10 @@ public class MeetingSimulation extends Simulation {
     }
 
     private ChainBuilder activity() {
-        return exec(Sio.request("chat-message", s -> Map.of("roomId", roomId(s),
-                        "content", "Hello from " + s.getString("name")), timeout))
+        return exec(Sio.request(
+                        "chat-message",
+                        s -> Map.of("roomId", roomId(s), "content", "Hello from " + s.getString("name")),
+                        timeout))
                 .exec(Sio.request("toggle-audio", s -> Map.of("roomId", roomId(s), "enabled", false), timeout))
                 .exec(Sio.request("toggle-video", s -> Map.of("roomId", roomId(s), "enabled", false), timeout))
                 .exec(Sio.request("toggle-hand-raise", s -> Map.of("roomId", roomId(s), "raised", true), timeout))

@@ -64,14 +64,21 @@ public class RelaySimulation extends Simulation {
 
         ScenarioBuilder relay = scenario("relay")
                 .exec(this::arrive)
-                .doIf(s -> rooms.code(s.getInt("pair")) == null).then(
-                        exec(Sio.fail("no room code (room creation failed)")).exitHere())
-                .exec(Sio.connect(true, s -> target.socketUrl(s.getInt("role")),
-                        s -> target.auth(s.getString("userId"), s.getString("name")), timeout))
+                .doIf(s -> rooms.code(s.getInt("pair")) == null)
+                .then(exec(Sio.fail("no room code (room creation failed)")).exitHere())
+                .exec(Sio.connect(
+                        true,
+                        s -> target.socketUrl(s.getInt("role")),
+                        s -> target.auth(s.getString("userId"), s.getString("name")),
+                        timeout))
                 .exitHereIfFailed()
-                .exec(Sio.emitAwait("join-room",
+                .exec(Sio.emitAwait(
+                        "join-room",
                         s -> client(s).request("join-room", Map.of("roomCode", rooms.code(s.getInt("pair")))),
-                        "join-room ack", (c, s) -> c.ackArrived(), (c, s) -> c.acceptJoin(), timeout))
+                        "join-room ack",
+                        (c, s) -> c.ackArrived(),
+                        (c, s) -> c.acceptJoin(),
+                        timeout))
                 .exitHereIfFailed()
                 .exec(Sio.waitUntil("peer joined", (c, s) -> c.peerCount() >= 1, s -> peerWait))
                 .exitHereIf(s -> client(s).stalled())
@@ -79,8 +86,8 @@ public class RelaySimulation extends Simulation {
                 .doIfOrElse(s -> s.getInt("role") == 0)
                 .then(offer(interval))
                 .orElse(answer())
-                .exec(Sio.verify("no error events", (c, s) -> c.problems().isEmpty() ? null
-                        : String.join("; ", c.problems())))
+                .exec(Sio.verify(
+                        "no error events", (c, s) -> c.problems().isEmpty() ? null : String.join("; ", c.problems())))
                 .exec(Sio.request("leave-room", s -> Map.of("roomId", client(s).roomId()), timeout))
                 .exec(Sio.close());
 
@@ -103,24 +110,33 @@ public class RelaySimulation extends Simulation {
     }
 
     private ChainBuilder offer(Duration interval) {
-        return during(duration).on(
-                pace(interval).exec(Sio.emitAwait("offer", s -> client(s).offerTo(s.getString("peer"), offerSdp),
-                        "offer -> answer",
-                        (c, s) -> c.answersFrom(s.getString("peer")) >= c.offersSentTo(s.getString("peer")),
-                        (c, s) -> null, timeout)));
+        return during(duration)
+                .on(pace(interval)
+                        .exec(Sio.emitAwait(
+                                "offer",
+                                s -> client(s).offerTo(s.getString("peer"), offerSdp),
+                                "offer -> answer",
+                                (c, s) -> c.answersFrom(s.getString("peer")) >= c.offersSentTo(s.getString("peer")),
+                                (c, s) -> null,
+                                timeout)));
     }
 
     /** Answers every offer until the offerer leaves; each answer also arms the wait for the next offer. */
     private ChainBuilder answer() {
         Sio.Cond nextOffer = (c, s) -> c.hasPendingOffer() || c.gone(s.getString("peer"));
-        return asLongAs(s -> !client(s).gone(s.getString("peer")) && !client(s).stalled()).on(
-                exec(Sio.waitUntil("offer", nextOffer, s -> peerWait))
-                        .doIf(s -> client(s).hasPendingOffer()).then(
+        return asLongAs(s -> !client(s).gone(s.getString("peer")) && !client(s).stalled())
+                .on(exec(Sio.waitUntil("offer", nextOffer, s -> peerWait))
+                        .doIf(s -> client(s).hasPendingOffer())
+                        .then(
                                 // the offerer waits for each answer, so one offer is pending at a time; were
                                 // there more, waiting for a next one after this answer could stall
                                 doIfOrElse(s -> client(s).pendingOfferCount() == 1)
-                                        .then(Sio.emitThenWait("answer", s -> client(s).answerNext(answerSdp),
-                                                nextOffer, s -> peerWait))
-                                        .orElse(Sio.emit("answer", s -> client(s).answerNext(answerSdp)))));
+                                        .then(Sio.emitThenWait(
+                                                "answer",
+                                                s -> client(s).answerNext(answerSdp),
+                                                nextOffer,
+                                                s -> peerWait))
+                                        .orElse(Sio.emit(
+                                                "answer", s -> client(s).answerNext(answerSdp)))));
     }
 }

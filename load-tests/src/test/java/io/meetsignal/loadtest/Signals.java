@@ -21,9 +21,12 @@ final class Signals {
     /** An {@code RTCIceCandidateInit} (host candidate on a documentation address). */
     static Map<String, Object> candidate(int index) {
         return Map.of(
-                "candidate", "candidate:" + (842163049 + index) + " 1 udp 1677729535 192.0.2." + (10 + index)
-                        + " " + (50000 + index) + " typ host generation 0 ufrag lt network-cost 999",
-                "sdpMid", "0",
-                "sdpMLineIndex", 0);
+                "candidate",
+                "candidate:" + (842163049 + index) + " 1 udp 1677729535 192.0.2." + (10 + index) + " " + (50000 + index)
+                        + " typ host generation 0 ufrag lt network-cost 999",
+                "sdpMid",
+                "0",
+                "sdpMLineIndex",
+                0);
     }
 }

@@ -53,14 +53,21 @@ public class SoakSimulation extends Simulation {
 
         ScenarioBuilder soak = scenario("soak")
                 .exec(this::arrive)
-                .doIf(s -> rooms.code(s.getInt("room")) == null).then(
-                        exec(Sio.fail("no room code (room creation failed)")).exitHere())
-                .exec(Sio.connect(false, s -> target.socketUrl(s.getInt("entry")),
-                        s -> target.auth(s.getString("userId"), s.getString("name")), timeout))
+                .doIf(s -> rooms.code(s.getInt("room")) == null)
+                .then(exec(Sio.fail("no room code (room creation failed)")).exitHere())
+                .exec(Sio.connect(
+                        false,
+                        s -> target.socketUrl(s.getInt("entry")),
+                        s -> target.auth(s.getString("userId"), s.getString("name")),
+                        timeout))
                 .exitHereIfFailed()
-                .exec(Sio.emitAwait("join-room",
+                .exec(Sio.emitAwait(
+                        "join-room",
                         s -> client(s).request("join-room", Map.of("roomCode", rooms.code(s.getInt("room")))),
-                        "join-room ack", (c, s) -> c.ackArrived(), (c, s) -> c.acceptJoin(), timeout))
+                        "join-room ack",
+                        (c, s) -> c.ackArrived(),
+                        (c, s) -> c.acceptJoin(),
+                        timeout))
                 .exitHereIfFailed()
                 .pause(hold)
                 .exec(Sio.verify("seat held", this::heldVerdict))
@@ -90,7 +97,8 @@ public class SoakSimulation extends Simulation {
             return String.join("; ", client.problems());
         }
         // pings fall due every interval after the Engine.IO open; one due in the last second may still be on its way
-        long expected = client.pingInterval() <= 0 ? 0
+        long expected = client.pingInterval() <= 0
+                ? 0
                 : Math.max(0, client.millisSinceOpen() - PING_GRACE_MILLIS) / client.pingInterval();
         return client.pings() < expected ? "saw " + client.pings() + " pings, expected " + expected : null;
     }

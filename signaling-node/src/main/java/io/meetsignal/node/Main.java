@@ -12,8 +12,7 @@ import sun.misc.Signal;
  */
 public final class Main {
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         NodeConfig config;
@@ -33,18 +32,23 @@ public final class Main {
         try {
             node = SignalingNode.start(config);
         } catch (Exception e) {
-            System.err.println("signaling-node: " + (e instanceof SignalingNode.BindFailure
-                    ? e.getMessage() : "failed to start: " + e.getMessage()));
+            System.err.println("signaling-node: "
+                    + (e instanceof SignalingNode.BindFailure ? e.getMessage() : "failed to start: " + e.getMessage()));
             System.exit(1);
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(node::close, "signaling-shutdown"));
-        Signal.handle(new Signal("TERM"), signal -> new Thread(() -> {
-            node.drainAndClose();
-            System.exit(0);
-        }, "signaling-drain").start());
-        System.out.println("signaling-node ready: port=" + node.publicAddress().getPort()
-                + " managementPort=" + node.managementAddress().getPort() + " nodeId=" + config.nodeId());
+        Signal.handle(
+                new Signal("TERM"),
+                signal -> new Thread(
+                                () -> {
+                                    node.drainAndClose();
+                                    System.exit(0);
+                                },
+                                "signaling-drain")
+                        .start());
+        System.out.println("signaling-node ready: port=" + node.publicAddress().getPort() + " managementPort="
+                + node.managementAddress().getPort() + " nodeId=" + config.nodeId());
         System.out.flush();
     }
 
@@ -73,5 +77,4 @@ public final class Main {
         System.out.println(DevTokens.mint(config.auth(), args[1], name, Duration.ofSeconds(ttl)));
         return 0;
     }
-
 }

@@ -4,12 +4,12 @@ import io.meetsignal.cluster.ClusterBus;
 import io.meetsignal.cluster.ClusterLock;
 import io.meetsignal.cluster.ClusterStore;
 import io.meetsignal.cluster.StoreUnavailableException;
+import io.meetsignal.cluster.memory.InMemoryClusterBus;
 import io.meetsignal.cluster.memory.InMemoryClusterLock;
+import io.meetsignal.cluster.memory.InMemoryClusterStore;
 import io.meetsignal.cluster.redis.RedisCluster;
 import io.meetsignal.cluster.redis.RedisConfig;
 import io.meetsignal.cluster.redis.RedissonClusterLock;
-import io.meetsignal.cluster.memory.InMemoryClusterBus;
-import io.meetsignal.cluster.memory.InMemoryClusterStore;
 import io.meetsignal.node.auth.TokenVerifier;
 import io.meetsignal.node.config.NodeConfig;
 import io.meetsignal.node.edge.SignalingServer;
@@ -26,13 +26,13 @@ import io.meetsignal.node.service.Recovery;
 import io.meetsignal.node.service.RoomService;
 import io.meetsignal.node.service.Rosters;
 import io.meetsignal.node.service.SignalService;
+import io.meetsignal.node.session.Session;
 import io.meetsignal.node.session.SessionRegistry;
 import java.net.InetSocketAddress;
-import io.meetsignal.node.session.Session;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -72,23 +72,26 @@ public final class SignalingNode implements AutoCloseable {
         timers = Executors.newSingleThreadScheduledExecutor(LogContext.threads("signaling-timers", config.nodeId()));
         sessions = new SessionRegistry(config.nodeId());
         Rosters rosters = new Rosters();
-        RoomService rooms = new RoomService(store, bus, sessions, rosters, config.nodeId(), config.roomsAutoCreate(),
-                clock);
+        RoomService rooms =
+                new RoomService(store, bus, sessions, rosters, config.nodeId(), config.roomsAutoCreate(), clock);
         SignalService signals = new SignalService(store, new Delivery(bus), rosters, timers, clock);
         metrics = new Metrics(SignalingServer.clientEvents(rooms, signals), sessions);
         TokenVerifier tokens = new TokenVerifier(config.auth());
         bus.start(config.nodeId(), new Dispatcher(sessions, rosters, store, bus, rooms));
         readiness = new Readiness(store, () -> accepting.get() && !closed.get(), timers);
-        Recovery recovery = new Recovery(store, bus, sessions, rosters, rooms, config.nodeId(), config.recoveryWindow(),
-                timers);
-        liveness = new NodeLiveness(store, lock, rooms, config.nodeId(), config.nodeTtl(), config.recoveryWindow(),
-                timers);
+        Recovery recovery =
+                new Recovery(store, bus, sessions, rosters, rooms, config.nodeId(), config.recoveryWindow(), timers);
+        liveness = new NodeLiveness(
+                store, lock, rooms, config.nodeId(), config.nodeTtl(), config.recoveryWindow(), timers);
         loopLag = new LoopLag(System::nanoTime);
-        Admission admission = new Admission(loopLag::sustainedLagMillis, config.limits().overloadLagMillis(),
-                metrics::heapUsedAfterGc, System::nanoTime);
+        Admission admission = new Admission(
+                loopLag::sustainedLagMillis,
+                config.limits().overloadLagMillis(),
+                metrics::heapUsedAfterGc,
+                System::nanoTime);
         metrics.overload(loopLag, admission);
-        server = new SignalingServer(config, sessions, rooms, recovery, signals, tokens, metrics,
-                accepting::get, loopLag, admission);
+        server = new SignalingServer(
+                config, sessions, rooms, recovery, signals, tokens, metrics, accepting::get, loopLag, admission);
         management = new ManagementServer(config.managementHost(), config.managementPort(), readiness, metrics);
     }
 
@@ -128,11 +131,12 @@ public final class SignalingNode implements AutoCloseable {
         if (config.redisUrl().isEmpty()) {
             log.info("Using the in-memory store: this node runs alone (set REDIS_URL to run a cluster)");
             InMemoryClusterBus bus = new InMemoryClusterBus(Clock.systemUTC(), logRetention(config), logCap(config));
-            return new SignalingNode(config, new InMemoryClusterStore(Clock.systemUTC(), bus::head), bus,
-                    new InMemoryClusterLock());
+            return new SignalingNode(
+                    config, new InMemoryClusterStore(Clock.systemUTC(), bus::head), bus, new InMemoryClusterLock());
         }
-        RedisConfig redis = new RedisConfig(config.redisUrl().get(), config.redisPrefix(),
-                RedisConfig.DEFAULT_COMMAND_TIMEOUT).withLog(logRetention(config), logCap(config))
+        RedisConfig redis = new RedisConfig(
+                        config.redisUrl().get(), config.redisPrefix(), RedisConfig.DEFAULT_COMMAND_TIMEOUT)
+                .withLog(logRetention(config), logCap(config))
                 .withBusFormat(config.busFormat());
         RedisCluster cluster = connectWithRetry(redis);
         RedissonClusterLock lock;
@@ -142,8 +146,11 @@ public final class SignalingNode implements AutoCloseable {
             cluster.close();
             throw e;
         }
-        log.info("Using Redis at {} with key prefix '{}', bus format {}", RedisConfig.redacted(redis.uri()),
-                config.redisPrefix(), config.busFormat());
+        log.info(
+                "Using Redis at {} with key prefix '{}', bus format {}",
+                RedisConfig.redacted(redis.uri()),
+                config.redisPrefix(),
+                config.busFormat());
         return new SignalingNode(config, cluster.store(), cluster.bus(), lock);
     }
 
@@ -152,7 +159,9 @@ public final class SignalingNode implements AutoCloseable {
      * client's transport dropped is there for as long as the client may come back.
      */
     static Duration logRetention(NodeConfig config) {
-        return config.recoveryWindow().isZero() ? Duration.ofSeconds(1) : config.recoveryWindow().multipliedBy(2);
+        return config.recoveryWindow().isZero()
+                ? Duration.ofSeconds(1)
+                : config.recoveryWindow().multipliedBy(2);
     }
 
     /** The rooms' logs exist for recovery only: with recovery off, rooms' events are published as they are. */
@@ -169,7 +178,10 @@ public final class SignalingNode implements AutoCloseable {
                 if (System.nanoTime() > deadline) {
                     throw e;
                 }
-                log.warn("Redis at {} not reachable yet ({}); retrying", RedisConfig.redacted(redis.uri()), e.getMessage());
+                log.warn(
+                        "Redis at {} not reachable yet ({}); retrying",
+                        RedisConfig.redacted(redis.uri()),
+                        e.getMessage());
                 try {
                     Thread.sleep(1000);
                 } catch (InterruptedException interrupted) {

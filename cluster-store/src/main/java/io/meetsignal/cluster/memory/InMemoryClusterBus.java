@@ -46,6 +46,7 @@ public final class InMemoryClusterBus implements ClusterBus {
     private final Map<String, RoomLog> logs = new HashMap<>();
     /** The last offset of each room's log, readable without the lock ({@link #head}). */
     private final Map<String, String> heads = new ConcurrentHashMap<>();
+
     private long lastMillis;
     private long lastSequence;
     private long lastPurgeMillis;
@@ -58,8 +59,7 @@ public final class InMemoryClusterBus implements ClusterBus {
         return thread;
     });
 
-    private record Entry(String offset, long millis, ClusterMessage message, long bytes) {
-    }
+    private record Entry(String offset, long millis, ClusterMessage message, long bytes) {}
 
     private static final class RoomLog {
         final ArrayDeque<Entry> entries = new ArrayDeque<>();
@@ -73,7 +73,8 @@ public final class InMemoryClusterBus implements ClusterBus {
             return event.event().length() + (long) event.payload().length();
         }
         if (message instanceof ClusterMessage.SeatEvent event) {
-            return event.event().length() + (event.payload() == null ? 0L : event.payload().length());
+            return event.event().length()
+                    + (event.payload() == null ? 0L : event.payload().length());
         }
         return 0;
     }
@@ -136,7 +137,7 @@ public final class InMemoryClusterBus implements ClusterBus {
      */
     public CompletionStage<Void> delivered() {
         try {
-            return CompletableFuture.runAsync(() -> { }, deliveries);
+            return CompletableFuture.runAsync(() -> {}, deliveries);
         } catch (RejectedExecutionException closed) {
             return completedFuture(null);
         }
@@ -189,11 +190,11 @@ public final class InMemoryClusterBus implements ClusterBus {
     }
 
     @Override
-    public CompletionStage<Optional<List<ClusterMessage>>> replay(String roomId, String afterOffset, int maxEntries,
-                                                                  long maxBytes) {
+    public CompletionStage<Optional<List<ClusterMessage>>> replay(
+            String roomId, String afterOffset, int maxEntries, long maxBytes) {
         if (!Offsets.valid(afterOffset) || maxEntries < 0 || maxBytes < 0) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("offset " + afterOffset
-                    + ", maxEntries " + maxEntries + ", maxBytes " + maxBytes));
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "offset " + afterOffset + ", maxEntries " + maxEntries + ", maxBytes " + maxBytes));
         }
         synchronized (logs) {
             RoomLog roomLog = logs.get(roomId);

@@ -45,14 +45,14 @@ public final class InMemoryClusterStore implements ClusterStore {
     private final Map<String, Instant> heartbeats = new HashMap<>();
     /** Socket id → the room it sits or waits in and its recovery key. */
     private final Map<String, Recovery> recovery = new HashMap<>();
+
     private final Map<String, Unseated> unseated = new HashMap<>();
 
-    private record Unseated(String key, String userId, String nodeId, Instant expires) {
-    }
+    private record Unseated(String key, String userId, String nodeId, Instant expires) {}
+
     private final Function<String, String> logHead;
 
-    private record Recovery(String roomId, String key) {
-    }
+    private record Recovery(String roomId, String key) {}
 
     public InMemoryClusterStore() {
         this(Clock.systemUTC());
@@ -177,7 +177,9 @@ public final class InMemoryClusterStore implements ClusterStore {
                 return new JoinOutcome.Waiting(room, queued);
             }
             Participant replaced = sameUser(state, candidate);
-            if (!host && replaced == null && state.seats.size() >= room.settings().maxParticipants()) {
+            if (!host
+                    && replaced == null
+                    && state.seats.size() >= room.settings().maxParticipants()) {
                 return new JoinOutcome.Refused(JoinRefusal.FULL);
             }
             if (replaced != null) {
@@ -231,8 +233,15 @@ public final class InMemoryClusterStore implements ClusterStore {
             }
         }
         List<Participant> waiting = state.room.isHost(self.userId()) ? List.copyOf(state.waiting.values()) : List.of();
-        return new JoinOutcome.Seated(state.room, self, List.copyOf(others), List.copyOf(state.chat), waiting,
-                replaced, rejoin, logHead.apply(state.room.id()));
+        return new JoinOutcome.Seated(
+                state.room,
+                self,
+                List.copyOf(others),
+                List.copyOf(state.chat),
+                waiting,
+                replaced,
+                rejoin,
+                logHead.apply(state.room.id()));
     }
 
     @Override
@@ -277,7 +286,8 @@ public final class InMemoryClusterStore implements ClusterStore {
     @Override
     public CompletionStage<Optional<Participant>> leaveIfHeldBy(String roomId, String socketId, String nodeId) {
         return locked(() -> Optional.ofNullable(roomsById.get(roomId))
-                .filter(state -> state.seats.containsKey(socketId) && state.seats.get(socketId).nodeId().equals(nodeId))
+                .filter(state -> state.seats.containsKey(socketId)
+                        && state.seats.get(socketId).nodeId().equals(nodeId))
                 .map(state -> forgotten(state.seats.remove(socketId), roomId)));
     }
 
@@ -319,10 +329,10 @@ public final class InMemoryClusterStore implements ClusterStore {
     }
 
     @Override
-    public CompletionStage<Optional<Participant>> updateMedia(String roomId, String socketId, MediaChange change,
-                                                              boolean value) {
-        return locked(() -> Optional.ofNullable(roomsById.get(roomId)).map(state -> state.seats.computeIfPresent(
-                socketId, (id, p) -> p.with(change, value))));
+    public CompletionStage<Optional<Participant>> updateMedia(
+            String roomId, String socketId, MediaChange change, boolean value) {
+        return locked(() -> Optional.ofNullable(roomsById.get(roomId))
+                .map(state -> state.seats.computeIfPresent(socketId, (id, p) -> p.with(change, value))));
     }
 
     @Override
@@ -347,8 +357,8 @@ public final class InMemoryClusterStore implements ClusterStore {
     }
 
     @Override
-    public CompletionStage<Void> keepUnseated(String socketId, String recoveryKey, String userId, String nodeId,
-                                              Duration ttl) {
+    public CompletionStage<Void> keepUnseated(
+            String socketId, String recoveryKey, String userId, String nodeId, Duration ttl) {
         return locked(() -> {
             Instant now = clock.instant();
             unseated.values().removeIf(kept -> !kept.expires().isAfter(now));
@@ -361,7 +371,9 @@ public final class InMemoryClusterStore implements ClusterStore {
     public CompletionStage<Optional<String>> takeOverUnseated(String socketId, String recoveryKey, String userId) {
         return locked(() -> {
             Unseated kept = unseated.get(socketId);
-            if (kept == null || !kept.expires().isAfter(clock.instant()) || !kept.key().equals(recoveryKey)
+            if (kept == null
+                    || !kept.expires().isAfter(clock.instant())
+                    || !kept.key().equals(recoveryKey)
                     || !java.util.Objects.equals(kept.userId(), userId)) {
                 return Optional.<String>empty();
             }
@@ -394,7 +406,8 @@ public final class InMemoryClusterStore implements ClusterStore {
             int restored = 0;
             for (Participant p : seats) {
                 boolean userSeated = p.userId() != null
-                        && state.seats.values().stream().anyMatch(other -> p.userId().equals(other.userId()));
+                        && state.seats.values().stream()
+                                .anyMatch(other -> p.userId().equals(other.userId()));
                 if (!state.seats.containsKey(p.socketId()) && !userSeated) {
                     state.seats.put(p.socketId(), p);
                     restored++;
@@ -466,7 +479,8 @@ public final class InMemoryClusterStore implements ClusterStore {
 
     @Override
     public CompletionStage<Long> activeRoomCount() {
-        return locked(() -> roomsById.values().stream().filter(state -> state.room.active()).count());
+        return locked(() ->
+                roomsById.values().stream().filter(state -> state.room.active()).count());
     }
 
     private Optional<RoomState> active(String roomId) {
@@ -474,6 +488,5 @@ public final class InMemoryClusterStore implements ClusterStore {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

@@ -45,13 +45,15 @@ final class Callbacks implements AutoCloseable {
     /** {@code stage}'s outcome, delivered to dependents on the result pool (failures included). */
     <T> CompletionStage<T> completeOn(CompletionStage<T> stage) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        stage.whenCompleteAsync((value, failure) -> {
-            if (failure != null) {
-                result.completeExceptionally(failure);
-            } else {
-                result.complete(value);
-            }
-        }, executor);
+        stage.whenCompleteAsync(
+                (value, failure) -> {
+                    if (failure != null) {
+                        result.completeExceptionally(failure);
+                    } else {
+                        result.complete(value);
+                    }
+                },
+                executor);
         return result;
     }
 

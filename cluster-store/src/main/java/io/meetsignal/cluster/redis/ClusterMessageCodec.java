@@ -35,8 +35,7 @@ final class ClusterMessageCodec {
         @JsonSubTypes.Type(value = ClusterMessage.SeatEvent.class, name = "seat"),
         @JsonSubTypes.Type(value = ClusterMessage.SocketEvent.class, name = "socket")
     })
-    private interface Typed {
-    }
+    private interface Typed {}
 
     private final ObjectWriter writer;
     private final ObjectReader reader;
@@ -62,9 +61,14 @@ final class ClusterMessageCodec {
             }
             String header = writer.writeValueAsString(withPayload(message, ""));
             return new StringBuilder(header.length() + payload.length() + 2)
-                    .append(HEADER_MARK).append(header).append('\n').append(payload).toString();
+                    .append(HEADER_MARK)
+                    .append(header)
+                    .append('\n')
+                    .append(payload)
+                    .toString();
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot encode " + message.getClass().getSimpleName(), e);
+            throw new IllegalArgumentException(
+                    "cannot encode " + message.getClass().getSimpleName(), e);
         }
     }
 
@@ -93,8 +97,8 @@ final class ClusterMessageCodec {
 
     private static ClusterMessage withPayload(ClusterMessage message, String payload) {
         if (message instanceof ClusterMessage.RoomEvent e) {
-            return new ClusterMessage.RoomEvent(e.roomId(), e.exceptSocketId(), e.event(), payload, e.roster(),
-                    e.offset());
+            return new ClusterMessage.RoomEvent(
+                    e.roomId(), e.exceptSocketId(), e.event(), payload, e.roster(), e.offset());
         }
         if (message instanceof ClusterMessage.SeatEvent e) {
             return new ClusterMessage.SeatEvent(e.roomId(), e.socketId(), e.event(), payload, e.action(), e.offset());

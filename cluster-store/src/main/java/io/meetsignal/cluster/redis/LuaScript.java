@@ -3,8 +3,6 @@ package io.meetsignal.cluster.redis;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -13,6 +11,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The Lua scripts of the store (one per check-and-change) and of the bus's room logs. Each is
@@ -64,8 +64,12 @@ enum LuaScript {
      * Runs this script by its SHA, sending its source only when Redis does not have it cached. {@code prefix} and
      * {@code roomTtlMillis} become {@code ARGV[1]} and {@code ARGV[2]} (see {@code lib.lua}), {@code args} follow.
      */
-    <T> CompletionStage<T> run(RedisAsyncCommands<String, String> redis, String prefix, String roomTtlMillis,
-                               ScriptOutputType type, String... args) {
+    <T> CompletionStage<T> run(
+            RedisAsyncCommands<String, String> redis,
+            String prefix,
+            String roomTtlMillis,
+            ScriptOutputType type,
+            String... args) {
         String[] argv = new String[args.length + 2];
         argv[0] = prefix;
         argv[1] = roomTtlMillis;
@@ -102,8 +106,8 @@ enum LuaScript {
 
     private static String sha1(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

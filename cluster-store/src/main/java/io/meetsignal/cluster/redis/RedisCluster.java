@@ -43,9 +43,12 @@ public final class RedisCluster implements AutoCloseable {
     private final RedisClusterStore store;
     private final RedisClusterBus bus;
 
-    private RedisCluster(Runnable shutdown, RedisConfig config, StatefulRedisConnection<String, String> commands,
-                         StatefulRedisConnection<String, String> publisher,
-                         StatefulRedisPubSubConnection<String, String> subscriber) {
+    private RedisCluster(
+            Runnable shutdown,
+            RedisConfig config,
+            StatefulRedisConnection<String, String> commands,
+            StatefulRedisConnection<String, String> publisher,
+            StatefulRedisPubSubConnection<String, String> subscriber) {
         RedisKeys keys = new RedisKeys(config.prefix());
         Callbacks callbacks = Callbacks.forThisMachine();
         AtomicInteger open = new AtomicInteger(2);
@@ -85,14 +88,15 @@ public final class RedisCluster implements AutoCloseable {
                 // one I/O thread for each of the three connections: the subscription's thread delivers every message
                 // to the node (fan-out included), and must not hold up the replies of the store's commands
                 .ioThreadPoolSize(Math.max(CONNECTIONS, Runtime.getRuntime().availableProcessors()))
-                .reconnectDelay(() -> Delay.exponential(Duration.ofMillis(10), MAX_RECONNECT_DELAY, 2,
-                        TimeUnit.MILLISECONDS))
+                .reconnectDelay(
+                        () -> Delay.exponential(Duration.ofMillis(10), MAX_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS))
                 .build();
         RedisClient client = RedisClient.create(resources);
         long quietMillis = 0;
         long timeoutMillis = config.commandTimeout().toMillis();
         Runnable shutdown = () -> client.shutdownAsync(quietMillis, timeoutMillis, TimeUnit.MILLISECONDS)
-                .whenComplete((ignored, failure) -> resources.shutdown(quietMillis, timeoutMillis, TimeUnit.MILLISECONDS));
+                .whenComplete(
+                        (ignored, failure) -> resources.shutdown(quietMillis, timeoutMillis, TimeUnit.MILLISECONDS));
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)

@@ -4,9 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -55,6 +55,7 @@ public final class RedisClusterBus implements ClusterBus {
 
     /** Stands for the offset of a message that is not logged: every published text is {@code <offset> <json>}. */
     private static final String UNLOGGED_MARK = "-";
+
     private static final String UNLOGGED = UNLOGGED_MARK + " ";
 
     private static final Logger log = LoggerFactory.getLogger(RedisClusterBus.class);
@@ -70,6 +71,7 @@ public final class RedisClusterBus implements ClusterBus {
     private final String logMaxBytes;
     /** Whether rooms' messages are logged (a log cap of 0 turns the log, and replays, off). */
     private final boolean logging;
+
     private final Runnable onClose;
     private final ClusterMessageCodec codec;
     private final ScheduledExecutorService commands;
@@ -80,16 +82,22 @@ public final class RedisClusterBus implements ClusterBus {
     private final Map<String, Integer> unsubscribing = new ConcurrentHashMap<>();
     /** Channels that Redis confirmed on the current connection. */
     private final Set<String> confirmed = ConcurrentHashMap.newKeySet();
+
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Written before {@link #listener}, read after it: for the log lines of a delivery. */
     private String nodeId;
+
     private volatile Consumer<ClusterMessage> listener;
     private volatile String nodeChannel;
 
-    RedisClusterBus(StatefulRedisPubSubConnection<String, String> subscriber,
-                    StatefulRedisConnection<String, String> publisher, RedisKeys keys, RedisConfig config,
-                    Callbacks callbacks, Runnable onClose) {
+    RedisClusterBus(
+            StatefulRedisPubSubConnection<String, String> subscriber,
+            StatefulRedisConnection<String, String> publisher,
+            RedisKeys keys,
+            RedisConfig config,
+            Callbacks callbacks,
+            Runnable onClose) {
         this.subscriber = requireNonNull(subscriber, "subscriber");
         this.publisher = requireNonNull(publisher, "publisher");
         this.keys = requireNonNull(keys, "keys");
@@ -151,13 +159,14 @@ public final class RedisClusterBus implements ClusterBus {
             this.listener = listener;
         }
         onCommandThread(() -> {
-            wanted.add(channel);
-            return RedisFailures.guard(() -> subscriber.async().subscribe(channel));
-        }).whenComplete((ignored, failure) -> {
-            if (failure != null) {
-                log.warn("Subscribing to {} failed, retrying: {}", channel, failure.toString());
-            }
-        });
+                    wanted.add(channel);
+                    return RedisFailures.guard(() -> subscriber.async().subscribe(channel));
+                })
+                .whenComplete((ignored, failure) -> {
+                    if (failure != null) {
+                        log.warn("Subscribing to {} failed, retrying: {}", channel, failure.toString());
+                    }
+                });
     }
 
     /** Completes once the node channel is subscribed, i.e. {@link ClusterMessage.SocketEvent}s for this node are delivered. */
@@ -170,8 +179,9 @@ public final class RedisClusterBus implements ClusterBus {
         String text = codec.encode(message);
         boolean socketEvent = message instanceof ClusterMessage.SocketEvent;
         String roomId = message.roomId();
-        String channel = socketEvent ? keys.nodeChannel(((ClusterMessage.SocketEvent) message).nodeId())
-                                     : keys.roomChannel(roomId);
+        String channel = socketEvent
+                ? keys.nodeChannel(((ClusterMessage.SocketEvent) message).nodeId())
+                : keys.roomChannel(roomId);
         if (closed.get()) {
             return CompletableFuture.failedFuture(new IllegalStateException("bus closed"));
         }
@@ -179,19 +189,29 @@ public final class RedisClusterBus implements ClusterBus {
         if (socketEvent || !logging) {
             sent = RedisFailures.guard(() -> publisher.async().publish(channel, UNLOGGED + text));
         } else {
-            sent = LuaScript.PUBLISH_LOGGED.run(publisher.async(), keys.prefix(), roomTtlMillis, ScriptOutputType.VALUE,
-                    keys.log(roomId), keys.logCut(roomId), channel, text, logRetentionMillis, logCap, logMaxBytes,
+            sent = LuaScript.PUBLISH_LOGGED.run(
+                    publisher.async(),
+                    keys.prefix(),
+                    roomTtlMillis,
+                    ScriptOutputType.VALUE,
+                    keys.log(roomId),
+                    keys.logCut(roomId),
+                    channel,
+                    text,
+                    logRetentionMillis,
+                    logCap,
+                    logMaxBytes,
                     keys.logBytes(roomId));
         }
         return callbacks.completeOn(sent).thenApply(ignored -> (Void) null);
     }
 
     @Override
-    public CompletionStage<Optional<List<ClusterMessage>>> replay(String roomId, String afterOffset, int maxEntries,
-                                                                  long maxBytes) {
+    public CompletionStage<Optional<List<ClusterMessage>>> replay(
+            String roomId, String afterOffset, int maxEntries, long maxBytes) {
         if (!Offsets.valid(afterOffset) || maxEntries < 0 || maxBytes < 0) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("offset " + afterOffset
-                    + ", maxEntries " + maxEntries + ", maxBytes " + maxBytes));
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "offset " + afterOffset + ", maxEntries " + maxEntries + ", maxBytes " + maxBytes));
         }
         return replayPage(new Replay(roomId, maxEntries, maxBytes), afterOffset);
     }
@@ -214,9 +234,16 @@ public final class RedisClusterBus implements ClusterBus {
     /** Reads the page after {@code after}, then the next one, until the log ends or a bound is passed. */
     private CompletionStage<Optional<List<ClusterMessage>>> replayPage(Replay replay, String after) {
         int count = Math.min(REPLAY_PAGE, replay.maxEntries - replay.messages.size() + 1);
-        return callbacks.completeOn(LuaScript.REPLAY.<List<Object>>run(publisher.async(), keys.prefix(), roomTtlMillis,
-                ScriptOutputType.MULTI, keys.log(replay.roomId), keys.logCut(replay.roomId), after,
-                Integer.toString(count)))
+        return callbacks
+                .completeOn(LuaScript.REPLAY.<List<Object>>run(
+                        publisher.async(),
+                        keys.prefix(),
+                        roomTtlMillis,
+                        ScriptOutputType.MULTI,
+                        keys.log(replay.roomId),
+                        keys.logCut(replay.roomId),
+                        after,
+                        Integer.toString(count)))
                 .thenCompose(reply -> {
                     if (reply.isEmpty() || !"ok".equals(reply.get(0))) {
                         return CompletableFuture.completedFuture(Optional.<List<ClusterMessage>>empty());
@@ -300,7 +327,10 @@ public final class RedisClusterBus implements ClusterBus {
             }
         } catch (JsonProcessingException e) {
             // the text may hold SDP or ICE candidates: name the failure only
-            log.warn("Dropped an unreadable cluster message on {}: {}", channel, e.getClass().getSimpleName());
+            log.warn(
+                    "Dropped an unreadable cluster message on {}: {}",
+                    channel,
+                    e.getClass().getSimpleName());
             return;
         }
         Deliveries.deliver(nodeId, target, message, log);
@@ -311,8 +341,12 @@ public final class RedisClusterBus implements ClusterBus {
             if (!subscriber.isOpen()) {
                 return;
             }
-            String[] missing = wanted.stream().filter(channel -> !confirmed.contains(channel)).toArray(String[]::new);
-            String[] unwanted = confirmed.stream().filter(channel -> !wanted.contains(channel)).toArray(String[]::new);
+            String[] missing = wanted.stream()
+                    .filter(channel -> !confirmed.contains(channel))
+                    .toArray(String[]::new);
+            String[] unwanted = confirmed.stream()
+                    .filter(channel -> !wanted.contains(channel))
+                    .toArray(String[]::new);
             if (missing.length > 0) {
                 log.debug("Subscribing to {} channel(s) that Redis has not confirmed", missing.length);
                 subscriber.async().subscribe(missing);

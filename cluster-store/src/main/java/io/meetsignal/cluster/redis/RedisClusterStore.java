@@ -38,8 +38,8 @@ import java.util.function.Supplier;
  */
 public final class RedisClusterStore implements ClusterStore {
 
-    private static final TypeReference<List<Seat>> SEATS = new TypeReference<>() { };
-    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() { };
+    private static final TypeReference<List<Seat>> SEATS = new TypeReference<>() {};
+    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
 
     private final StatefulRedisConnection<String, String> connection;
     private final RedisAsyncCommands<String, String> redis;
@@ -50,8 +50,13 @@ public final class RedisClusterStore implements ClusterStore {
     private final Runnable onClose;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    RedisClusterStore(StatefulRedisConnection<String, String> connection, RedisKeys keys, Duration roomTtl,
-                      Clock clock, Callbacks callbacks, Runnable onClose) {
+    RedisClusterStore(
+            StatefulRedisConnection<String, String> connection,
+            RedisKeys keys,
+            Duration roomTtl,
+            Clock clock,
+            Callbacks callbacks,
+            Runnable onClose) {
         this.connection = requireNonNull(connection, "connection");
         this.redis = connection.async();
         this.keys = requireNonNull(keys, "keys");
@@ -65,9 +70,10 @@ public final class RedisClusterStore implements ClusterStore {
     public CompletionStage<Room> createRoom(Room room) {
         String code = RoomCodes.normalize(room.code())
                 .orElseThrow(() -> new IllegalArgumentException("code: " + room.code()));
-        return script(LuaScript.CREATE_ROOM, code, room.id(), RedisJson.write(room)).thenCompose(result ->
-                "taken".equals(result) ? CompletableFuture.failedFuture(new RoomCodeTakenException(room.code()))
-                                       : CompletableFuture.completedFuture(room));
+        return script(LuaScript.CREATE_ROOM, code, room.id(), RedisJson.write(room))
+                .thenCompose(result -> "taken".equals(result)
+                        ? CompletableFuture.failedFuture(new RoomCodeTakenException(room.code()))
+                        : CompletableFuture.completedFuture(room));
     }
 
     @Override
@@ -103,23 +109,29 @@ public final class RedisClusterStore implements ClusterStore {
     public CompletionStage<JoinOutcome> join(JoinRequest request) {
         Participant candidate = request.candidate();
         Room template = request.roomTemplate();
-        return this.<List<Object>>script(LuaScript.JOIN, ScriptOutputType.MULTI,
-                request.normalizedCode(),
-                candidate.socketId(),
-                candidate.userId() != null ? candidate.userId() : "",
-                candidate.nodeId(),
-                candidate.banKey(),
-                RedisJson.write(candidate),
-                RedisJson.write(candidate.seatedAt(clock.instant())),
-                template != null ? template.id() : "",
-                template != null ? RedisJson.write(template) : "",
-                request.recoveryKey() != null ? request.recoveryKey() : "")
+        return this.<List<Object>>script(
+                        LuaScript.JOIN,
+                        ScriptOutputType.MULTI,
+                        request.normalizedCode(),
+                        candidate.socketId(),
+                        candidate.userId() != null ? candidate.userId() : "",
+                        candidate.nodeId(),
+                        candidate.banKey(),
+                        RedisJson.write(candidate),
+                        RedisJson.write(candidate.seatedAt(clock.instant())),
+                        template != null ? template.id() : "",
+                        template != null ? RedisJson.write(template) : "",
+                        request.recoveryKey() != null ? request.recoveryKey() : "")
                 .thenApply(RedisClusterStore::outcome);
     }
 
     @Override
     public CompletionStage<JoinOutcome> admit(String roomId, String socketId) {
-        return this.<List<Object>>script(LuaScript.ADMIT, ScriptOutputType.MULTI, roomId, socketId,
+        return this.<List<Object>>script(
+                        LuaScript.ADMIT,
+                        ScriptOutputType.MULTI,
+                        roomId,
+                        socketId,
                         clock.instant().toString())
                 .thenApply(RedisClusterStore::outcome);
     }
@@ -147,12 +159,13 @@ public final class RedisClusterStore implements ClusterStore {
     }
 
     @Override
-    public CompletionStage<Void> keepUnseated(String socketId, String recoveryKey, String userId, String nodeId,
-                                              Duration ttl) {
-        String json = RedisJson.write(new UnseatedJson(requireNonNull(recoveryKey, "recoveryKey"), userId,
-                requireNonNull(nodeId, "nodeId")));
+    public CompletionStage<Void> keepUnseated(
+            String socketId, String recoveryKey, String userId, String nodeId, Duration ttl) {
+        String json = RedisJson.write(
+                new UnseatedJson(requireNonNull(recoveryKey, "recoveryKey"), userId, requireNonNull(nodeId, "nodeId")));
         long millis = Math.max(1, ttl.toMillis());
-        return call(() -> redis.set(keys.unseated(socketId), json, SetArgs.Builder.px(millis))).thenApply(ok -> null);
+        return call(() -> redis.set(keys.unseated(socketId), json, SetArgs.Builder.px(millis)))
+                .thenApply(ok -> null);
     }
 
     @Override
@@ -162,8 +175,7 @@ public final class RedisClusterStore implements ClusterStore {
     }
 
     /** What {@link #keepUnseated} stores. */
-    record UnseatedJson(String key, String user, String node) {
-    }
+    record UnseatedJson(String key, String user, String node) {}
 
     /** What {@code take_over.lua} answers. */
     record TakenOverJson(Room room, Participant seat, String previousNodeId) {
@@ -184,8 +196,8 @@ public final class RedisClusterStore implements ClusterStore {
     }
 
     @Override
-    public CompletionStage<Optional<Participant>> updateMedia(String roomId, String socketId, MediaChange change,
-                                                              boolean value) {
+    public CompletionStage<Optional<Participant>> updateMedia(
+            String roomId, String socketId, MediaChange change, boolean value) {
         // the field and value that Participant.with(change, value) sets
         String field = switch (change) {
             case AUDIO -> "muted";
@@ -200,14 +212,20 @@ public final class RedisClusterStore implements ClusterStore {
 
     @Override
     public CompletionStage<Void> appendChat(ChatMessage message) {
-        return script(LuaScript.APPEND_CHAT, message.roomId(), RedisJson.write(message),
-                Integer.toString(ChatMessage.HISTORY_SIZE)).thenApply(ignored -> null);
+        return script(
+                        LuaScript.APPEND_CHAT,
+                        message.roomId(),
+                        RedisJson.write(message),
+                        Integer.toString(ChatMessage.HISTORY_SIZE))
+                .thenApply(ignored -> null);
     }
 
     @Override
     public CompletionStage<List<ChatMessage>> chatHistory(String roomId) {
         return call(() -> redis.lrange(keys.chat(roomId), 0, -1))
-                .thenApply(list -> list.stream().map(json -> RedisJson.read(json, ChatMessage.class)).toList());
+                .thenApply(list -> list.stream()
+                        .map(json -> RedisJson.read(json, ChatMessage.class))
+                        .toList());
     }
 
     @Override
@@ -231,7 +249,8 @@ public final class RedisClusterStore implements ClusterStore {
         for (int i = 0; i < seats.size(); i++) {
             args[i + 2] = RedisJson.write(seats.get(i));
         }
-        return this.<Long>script(LuaScript.RESTORE, ScriptOutputType.INTEGER, args).thenApply(Long::intValue);
+        return this.<Long>script(LuaScript.RESTORE, ScriptOutputType.INTEGER, args)
+                .thenApply(Long::intValue);
     }
 
     @Override
@@ -303,21 +322,23 @@ public final class RedisClusterStore implements ClusterStore {
     }
 
     /** What {@code join.lua} and {@code admit.lua} answer. */
-    record ScriptOutcome(String outcome,
-                                 JoinRefusal reason,
-                                 Room room,
-                                 Participant self,
-                                 List<ChatMessage> history,
-                                 List<Participant> waiting,
-                                 Participant replaced,
-                                 boolean rejoin,
-                                 String offset) {
+    record ScriptOutcome(
+            String outcome,
+            JoinRefusal reason,
+            Room room,
+            Participant self,
+            List<ChatMessage> history,
+            List<Participant> waiting,
+            Participant replaced,
+            boolean rejoin,
+            String offset) {
 
         /** {@code others}: the other participants, which the scripts answer apart from this JSON. */
         JoinOutcome toJoinOutcome(List<Participant> others) {
             return switch (outcome) {
-                case "seated" -> new JoinOutcome.Seated(room, self, others, listOf(history), listOf(waiting),
-                        replaced, rejoin, offset);
+                case "seated" ->
+                    new JoinOutcome.Seated(
+                            room, self, others, listOf(history), listOf(waiting), replaced, rejoin, offset);
                 case "waiting" -> new JoinOutcome.Waiting(room, self);
                 case "refused" -> new JoinOutcome.Refused(requireNonNull(reason, "reason"));
                 default -> throw new IllegalStateException("unknown join outcome from Redis: " + outcome);

@@ -20,8 +20,15 @@ import java.util.regex.Pattern;
  *                       default), or {@link #BUS_FORMAT_JSON} (1), which nodes of earlier versions read too; a node
  *                       reads both
  */
-public record RedisConfig(String uri, String prefix, Duration commandTimeout, Duration roomTtl, Duration logRetention,
-                          int logCap, long logMaxBytes, int busFormat) {
+public record RedisConfig(
+        String uri,
+        String prefix,
+        Duration commandTimeout,
+        Duration roomTtl,
+        Duration logRetention,
+        int logCap,
+        long logMaxBytes,
+        int busFormat) {
 
     /** Messages are one JSON object with the payload as a JSON string in it: what every version reads. */
     public static final int BUS_FORMAT_JSON = 1;
@@ -47,7 +54,8 @@ public record RedisConfig(String uri, String prefix, Duration commandTimeout, Du
             throw new IllegalArgumentException("uri: (expected: a redis:// URI)");
         }
         if (!PREFIX.matcher(prefix).matches()) {
-            throw new IllegalArgumentException("prefix: " + prefix + " (expected: up to 64 of A-Z a-z 0-9 : _ . { } -)");
+            throw new IllegalArgumentException(
+                    "prefix: " + prefix + " (expected: up to 64 of A-Z a-z 0-9 : _ . { } -)");
         }
         if (commandTimeout.toMillis() < 1) {
             throw new IllegalArgumentException("commandTimeout: " + commandTimeout + " (expected: at least 1 ms)");
@@ -70,13 +78,19 @@ public record RedisConfig(String uri, String prefix, Duration commandTimeout, Du
         }
     }
 
-    public RedisConfig(String uri, String prefix, Duration commandTimeout, Duration roomTtl, Duration logRetention,
-                       int logCap, long logMaxBytes) {
+    public RedisConfig(
+            String uri,
+            String prefix,
+            Duration commandTimeout,
+            Duration roomTtl,
+            Duration logRetention,
+            int logCap,
+            long logMaxBytes) {
         this(uri, prefix, commandTimeout, roomTtl, logRetention, logCap, logMaxBytes, BUS_FORMAT_HEADER);
     }
 
-    public RedisConfig(String uri, String prefix, Duration commandTimeout, Duration roomTtl, Duration logRetention,
-                       int logCap) {
+    public RedisConfig(
+            String uri, String prefix, Duration commandTimeout, Duration roomTtl, Duration logRetention, int logCap) {
         this(uri, prefix, commandTimeout, roomTtl, logRetention, logCap, DEFAULT_LOG_MAX_BYTES);
     }
 

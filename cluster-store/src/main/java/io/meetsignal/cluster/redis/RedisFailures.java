@@ -17,8 +17,7 @@ import java.util.function.Supplier;
 /** The one place where a Redis failure becomes {@link StoreUnavailableException}. */
 final class RedisFailures {
 
-    private RedisFailures() {
-    }
+    private RedisFailures() {}
 
     /** Runs {@code call}; a failure to reach Redis, thrown or in the stage, fails the result as unavailable. */
     static <T> CompletionStage<T> guard(Supplier<? extends CompletionStage<T>> call) {
@@ -42,7 +41,8 @@ final class RedisFailures {
 
     static Throwable unwrap(Throwable failure) {
         Throwable cause = failure;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
             cause = cause.getCause();
         }
         return cause;

@@ -22,14 +22,14 @@ final class RedisJson {
             .serializationInclusion(JsonInclude.Include.NON_NULL)
             .build();
 
-    private RedisJson() {
-    }
+    private RedisJson() {}
 
     static String write(Object value) {
         try {
             return MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+            throw new IllegalArgumentException(
+                    "cannot write " + value.getClass().getSimpleName() + " as JSON", e);
         }
     }
 

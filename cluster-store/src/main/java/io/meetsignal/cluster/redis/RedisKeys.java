@@ -222,8 +222,12 @@ public final class RedisKeys {
                     throw new IllegalStateException("key pattern not safe for Lua: " + pattern);
                 }
             }
-            lua.append("local function key_").append(name).append(parts.length > 1 ? "(id)" : "()")
-               .append(" return P .. '").append(parts[0]).append('\'');
+            lua.append("local function key_")
+                    .append(name)
+                    .append(parts.length > 1 ? "(id)" : "()")
+                    .append(" return P .. '")
+                    .append(parts[0])
+                    .append('\'');
             if (parts.length > 1) {
                 lua.append(" .. id .. '").append(parts[1]).append('\'');
             }

@@ -44,7 +44,8 @@ public final class RedissonClusterLock implements ClusterLock {
         redissonConfig.setThreads(1);
         redissonConfig.setNettyThreads(2);
         int timeout = (int) config.commandTimeout().toMillis();
-        redissonConfig.useSingleServer()
+        redissonConfig
+                .useSingleServer()
                 .setAddress(config.uri())
                 .setConnectionMinimumIdleSize(1)
                 .setConnectionPoolSize(2)
@@ -79,13 +80,12 @@ public final class RedissonClusterLock implements ClusterLock {
                         done = CompletableFuture.failedFuture(e);
                     }
                     return done.handle((result, failure) -> failure)
-                            .thenCompose(failure -> lock.unlockAsync(owner)
-                                    .handle((ignored, unlockFailure) -> {
-                                        if (failure != null) {
-                                            throw new java.util.concurrent.CompletionException(failure);
-                                        }
-                                        return true;
-                                    }));
+                            .thenCompose(failure -> lock.unlockAsync(owner).handle((ignored, unlockFailure) -> {
+                                if (failure != null) {
+                                    throw new java.util.concurrent.CompletionException(failure);
+                                }
+                                return true;
+                            }));
                 });
     }
 

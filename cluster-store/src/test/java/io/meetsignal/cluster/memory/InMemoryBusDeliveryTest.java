@@ -40,8 +40,13 @@ class InMemoryBusDeliveryTest {
             assertTrue(bus.publish(event(1)).toCompletableFuture().isDone());
             assertTrue(bus.publish(event(2)).toCompletableFuture().isDone());
             // the log can be read while the listener still holds the first message
-            assertEquals(2, bus.replay("r1", Offsets.START, 10, Long.MAX_VALUE).toCompletableFuture()
-                    .get(5, TimeUnit.SECONDS).orElseThrow().size());
+            assertEquals(
+                    2,
+                    bus.replay("r1", Offsets.START, 10, Long.MAX_VALUE)
+                            .toCompletableFuture()
+                            .get(5, TimeUnit.SECONDS)
+                            .orElseThrow()
+                            .size());
             release.countDown();
             assertTrue(delivered.await(10, TimeUnit.SECONDS));
         }
@@ -104,7 +109,8 @@ class InMemoryBusDeliveryTest {
         synchronized (offsets) {
             assertEquals(4_000, offsets.size());
             for (int i = 1; i < offsets.size(); i++) {
-                assertTrue(Offsets.compare(offsets.get(i - 1), offsets.get(i)) < 0,
+                assertTrue(
+                        Offsets.compare(offsets.get(i - 1), offsets.get(i)) < 0,
                         offsets.get(i - 1) + " then " + offsets.get(i));
             }
         }

@@ -16,11 +16,11 @@ class ClusterMessageCodecTest {
 
     @Test
     void roomEventsCarryAHeaderWithTheirTypeThenThePayloadUntouched() throws JsonProcessingException {
-        Participant joined = new Participant("s1", null, "Ann", "n1", false, true, false, false,
-                Instant.parse("2024-01-02T03:04:05Z"));
+        Participant joined = new Participant(
+                "s1", null, "Ann", "n1", false, true, false, false, Instant.parse("2024-01-02T03:04:05Z"));
         String payload = "{\"sdp\":{\"type\":\"offer\",\"sdp\":\"v=0\\r\\no=- 1 2 IN IP4 127.0.0.1\\r\\n\"}}";
-        ClusterMessage event = new ClusterMessage.RoomEvent("r1", "s1", "user-joined", payload,
-                new ClusterMessage.RosterChange(joined, null));
+        ClusterMessage event = new ClusterMessage.RoomEvent(
+                "r1", "s1", "user-joined", payload, new ClusterMessage.RosterChange(joined, null));
 
         String text = codec.encode(event);
 
@@ -34,10 +34,11 @@ class ClusterMessageCodecTest {
     void seatAndSocketEventsWithAPayloadRoundTripWithPayloadsThatHoldLineFeedsAndHeaderLookalikes()
             throws JsonProcessingException {
         String payload = "{\"a\":\"x\"}\nR{\"type\":\"room\"}\n";
-        ClusterMessage seat = new ClusterMessage.SeatEvent("r1", "s2", "offer", payload,
-                ClusterMessage.SocketAction.NONE).withOffset("1-0");
-        ClusterMessage socket = new ClusterMessage.SocketEvent("n1", "s1", "r1", "force-disconnect", payload,
-                ClusterMessage.SocketAction.UNSEAT_AND_DISCONNECT);
+        ClusterMessage seat = new ClusterMessage.SeatEvent(
+                        "r1", "s2", "offer", payload, ClusterMessage.SocketAction.NONE)
+                .withOffset("1-0");
+        ClusterMessage socket = new ClusterMessage.SocketEvent(
+                "n1", "s1", "r1", "force-disconnect", payload, ClusterMessage.SocketAction.UNSEAT_AND_DISCONNECT);
 
         assertEquals(seat, codec.decode(codec.encode(seat)));
         assertEquals(socket, codec.decode(codec.encode(socket)));
@@ -50,9 +51,10 @@ class ClusterMessageCodecTest {
         String seat = "{\"type\":\"seat\",\"roomId\":\"r1\",\"socketId\":\"s2\",\"event\":\"answer\","
                 + "\"payload\":\"{}\",\"action\":\"NONE\"}";
 
-        assertEquals(new ClusterMessage.RoomEvent("r1", "s1", "offer", "{\"sdp\":\"v=0\\r\\n\"}", null),
-                codec.decode(room));
-        assertEquals(new ClusterMessage.SeatEvent("r1", "s2", "answer", "{}", ClusterMessage.SocketAction.NONE),
+        assertEquals(
+                new ClusterMessage.RoomEvent("r1", "s1", "offer", "{\"sdp\":\"v=0\\r\\n\"}", null), codec.decode(room));
+        assertEquals(
+                new ClusterMessage.SeatEvent("r1", "s2", "answer", "{}", ClusterMessage.SocketAction.NONE),
                 codec.decode(seat));
     }
 
@@ -70,13 +72,15 @@ class ClusterMessageCodecTest {
         assertTrue(tree.get("payload").isTextual(), text);
         assertEquals(payload, tree.get("payload").asText());
         assertEquals(event, codec.decode(text));
-        assertThrows(IllegalArgumentException.class, () -> RedisConfig.of("redis://x").withBusFormat(3));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> RedisConfig.of("redis://x").withBusFormat(3));
     }
 
     @Test
     void socketEventsRoundTrip() throws JsonProcessingException {
-        ClusterMessage event = new ClusterMessage.SocketEvent("n1", "s1", "r1", null, null,
-                ClusterMessage.SocketAction.UNSEAT);
+        ClusterMessage event =
+                new ClusterMessage.SocketEvent("n1", "s1", "r1", null, null, ClusterMessage.SocketAction.UNSEAT);
 
         String json = codec.encode(event);
 
@@ -89,7 +93,8 @@ class ClusterMessageCodecTest {
         String json = "{\"type\":\"socket\",\"nodeId\":\"n1\",\"socketId\":\"s1\",\"roomId\":\"r1\","
                 + "\"action\":\"NONE\",\"addedLater\":{\"x\":[1]}}";
 
-        assertEquals(new ClusterMessage.SocketEvent("n1", "s1", "r1", null, null, ClusterMessage.SocketAction.NONE),
+        assertEquals(
+                new ClusterMessage.SocketEvent("n1", "s1", "r1", null, null, ClusterMessage.SocketAction.NONE),
                 codec.decode(json));
     }
 

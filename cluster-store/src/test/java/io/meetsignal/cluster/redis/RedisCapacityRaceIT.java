@@ -67,8 +67,11 @@ class RedisCapacityRaceIT {
 
         List<JoinOutcome.Seated> seated = seated(outcomes);
         assertEquals(MAX, seated.size());
-        assertEquals(CANDIDATES - MAX, outcomes.stream().filter(new JoinOutcome.Refused(JoinRefusal.FULL)::equals)
-                .count());
+        assertEquals(
+                CANDIDATES - MAX,
+                outcomes.stream()
+                        .filter(new JoinOutcome.Refused(JoinRefusal.FULL)::equals)
+                        .count());
         assertOneJoiningOrder(room, seated);
     }
 
@@ -80,14 +83,22 @@ class RedisCapacityRaceIT {
 
         List<JoinOutcome.Seated> seated = seated(outcomes);
         assertTrue(seated.stream().anyMatch(s -> HOST.equals(s.self().userId())), "the host is seated");
-        long others = seated.stream().filter(s -> !HOST.equals(s.self().userId())).count();
+        long others =
+                seated.stream().filter(s -> !HOST.equals(s.self().userId())).count();
         assertTrue(others == MAX || others == MAX - 1, "non-hosts seated: " + others);
         assertOneJoiningOrder(room, seated);
     }
 
     private static Room createRoom() {
-        Room room = new Room(UUID.randomUUID().toString(), RoomCodes.generate(), "Race", HOST, true, false,
-                Instant.now(), new RoomSettings(true, true, true, true, false, MAX));
+        Room room = new Room(
+                UUID.randomUUID().toString(),
+                RoomCodes.generate(),
+                "Race",
+                HOST,
+                true,
+                false,
+                Instant.now(),
+                new RoomSettings(true, true, true, true, false, MAX));
         return await(stores.get(0).createRoom(room));
     }
 
@@ -95,8 +106,16 @@ class RedisCapacityRaceIT {
         List<Participant> candidates = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String userId = hostAmongThem != null && i == count / 2 ? hostAmongThem : "user-" + i;
-            candidates.add(new Participant("socket-" + i, userId, "User " + i, "node-" + (i % NODES), false, false,
-                    false, false, Instant.now()));
+            candidates.add(new Participant(
+                    "socket-" + i,
+                    userId,
+                    "User " + i,
+                    "node-" + (i % NODES),
+                    false,
+                    false,
+                    false,
+                    false,
+                    Instant.now()));
         }
         return candidates;
     }
@@ -122,7 +141,8 @@ class RedisCapacityRaceIT {
                 }
                 for (int i = thread; i < candidates.size(); i += THREADS) {
                     CompletableFuture<JoinOutcome> outcome = outcomes.get(i);
-                    stores.get(i % NODES).join(new JoinRequest(code, candidates.get(i), null))
+                    stores.get(i % NODES)
+                            .join(new JoinRequest(code, candidates.get(i), null))
                             .whenComplete((joined, failure) -> {
                                 if (failure != null) {
                                     outcome.completeExceptionally(failure);
@@ -139,7 +159,9 @@ class RedisCapacityRaceIT {
     }
 
     private static List<JoinOutcome.Seated> seated(List<JoinOutcome> outcomes) {
-        return outcomes.stream().filter(JoinOutcome.Seated.class::isInstance).map(JoinOutcome.Seated.class::cast)
+        return outcomes.stream()
+                .filter(JoinOutcome.Seated.class::isInstance)
+                .map(JoinOutcome.Seated.class::cast)
                 .toList();
     }
 
@@ -149,8 +171,13 @@ class RedisCapacityRaceIT {
         assertEquals(seated.size(), order.size());
         for (JoinOutcome.Seated seat : seated) {
             int position = order.indexOf(seat.self());
-            assertTrue(position >= 0, "seated but not a participant: " + seat.self().socketId());
-            assertEquals(order.subList(0, position), seat.others(), "others of " + seat.self().socketId());
+            assertTrue(
+                    position >= 0,
+                    "seated but not a participant: " + seat.self().socketId());
+            assertEquals(
+                    order.subList(0, position),
+                    seat.others(),
+                    "others of " + seat.self().socketId());
         }
     }
 }

@@ -71,13 +71,17 @@ class RedisClusterBusIT extends ClusterBusContract {
     void resultsReachTheNodeOffRedisIoThreads() {
         RedisCluster cluster = RedisCluster.connect(config);
         clusters.add(cluster);
-        cluster.bus().start("a", message -> { });
+        cluster.bus().start("a", message -> {});
         await(((RedisClusterBus) cluster.bus()).started());
 
-        String publishThread = await(cluster.bus().publish(socketEvent("a", "offer", 1))
+        String publishThread = await(cluster.bus()
+                .publish(socketEvent("a", "offer", 1))
                 .thenApply(ignored -> Thread.currentThread().getName()));
-        String storeThread = await(cluster.store().ping().thenApply(ignored -> Thread.currentThread().getName()));
-        String replayThread = await(cluster.bus().replay("r1", "0-0", 10, Long.MAX_VALUE)
+        String storeThread = await(cluster.store()
+                .ping()
+                .thenApply(ignored -> Thread.currentThread().getName()));
+        String replayThread = await(cluster.bus()
+                .replay("r1", "0-0", 10, Long.MAX_VALUE)
                 .thenApply(ignored -> Thread.currentThread().getName()));
 
         for (String thread : List.of(publishThread, storeThread, replayThread)) {
@@ -175,11 +179,13 @@ class RedisClusterBusIT extends ClusterBusContract {
         await(a.bus.publish(mine));
 
         assertEquals(room, a.next());
-        assertEquals(new ClusterMessage.SocketEvent("a", "s1", "r1", "answer", payload, ClusterMessage.SocketAction.NONE),
+        assertEquals(
+                new ClusterMessage.SocketEvent("a", "s1", "r1", "answer", payload, ClusterMessage.SocketAction.NONE),
                 a.next());
         assertEquals(mine, a.next());
         assertEquals(offset, a.offsets.get(0));
-        assertEquals(List.of(room.withOffset(offset), mine.withOffset(a.offsets.get(1))),
+        assertEquals(
+                List.of(room.withOffset(offset), mine.withOffset(a.offsets.get(1))),
                 await(a.bus.replay("r1", Offsets.START, 10, Long.MAX_VALUE)).orElseThrow());
     }
 
@@ -196,7 +202,8 @@ class RedisClusterBusIT extends ClusterBusContract {
         await(writer.bus.joinRoom("r1"));
         RedisKeys keys = new RedisKeys(config.prefix());
         RedisClient client = RedisClient.create(config.uri());
-        try (var raw = client.connectPubSub(); var plain = client.connect()) {
+        try (var raw = client.connectPubSub();
+                var plain = client.connect()) {
             var seen = new java.util.concurrent.LinkedBlockingQueue<String>();
             raw.addListener(new io.lettuce.core.pubsub.RedisPubSubAdapter<String, String>() {
                 @Override
@@ -205,20 +212,25 @@ class RedisClusterBusIT extends ClusterBusContract {
                 }
             });
             raw.sync().subscribe(keys.roomChannel("r1"));
-            ClusterMessage.RoomEvent offer = new ClusterMessage.RoomEvent("r1", "s1", "offer",
-                    "{\"sdp\":{\"type\":\"offer\",\"sdp\":\"v=0\\r\\n\"}}", null);
+            ClusterMessage.RoomEvent offer = new ClusterMessage.RoomEvent(
+                    "r1", "s1", "offer", "{\"sdp\":{\"type\":\"offer\",\"sdp\":\"v=0\\r\\n\"}}", null);
 
             await(writer.bus.publish(offer));
 
             String live = seen.poll(5, TimeUnit.SECONDS);
             assertTrue(live != null && live.substring(live.indexOf(' ') + 1).startsWith("{\"type\":\"room\""), live);
-            String logged = plain.sync().xrange(keys.log("r1"), io.lettuce.core.Range.create("-", "+")).get(0)
-                    .getBody().get("m");
+            String logged = plain.sync()
+                    .xrange(keys.log("r1"), io.lettuce.core.Range.create("-", "+"))
+                    .get(0)
+                    .getBody()
+                    .get("m");
             assertTrue(logged.startsWith("{\"type\":\"room\""), logged);
             ClusterMessage delivered = reader.next();
             assertEquals(offer, delivered);
-            assertEquals(List.of(offer.withOffset(reader.offsets.get(0))),
-                    await(reader.bus.replay("r1", Offsets.START, 10, Long.MAX_VALUE)).orElseThrow());
+            assertEquals(
+                    List.of(offer.withOffset(reader.offsets.get(0))),
+                    await(reader.bus.replay("r1", Offsets.START, 10, Long.MAX_VALUE))
+                            .orElseThrow());
         } finally {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
@@ -250,8 +262,7 @@ class RedisClusterBusIT extends ClusterBusContract {
             await(b.bus.joinRoom("r1"));
 
             redis.stop();
-            assertInstanceOf(StoreUnavailableException.class,
-                    failureOf(a.bus.publish(roomEvent("r1", "lost", 0))));
+            assertInstanceOf(StoreUnavailableException.class, failureOf(a.bus.publish(roomEvent("r1", "lost", 0))));
             redis.start();
 
             AtomicInteger attempt = new AtomicInteger();
@@ -281,8 +292,7 @@ class RedisClusterBusIT extends ClusterBusContract {
 
             redis.stop();
             failureOf(b.bus.leaveRoom("left-while-down"));
-            assertInstanceOf(StoreUnavailableException.class,
-                    failureOf(b.bus.joinRoom("joined-while-down")));
+            assertInstanceOf(StoreUnavailableException.class, failureOf(b.bus.joinRoom("joined-while-down")));
             redis.start();
 
             AtomicInteger attempt = new AtomicInteger();
@@ -293,10 +303,20 @@ class RedisClusterBusIT extends ClusterBusContract {
             });
             RedisClient client = RedisClient.create(redis.uri());
             try (StatefulRedisConnection<String, String> raw = client.connect()) {
-                eventually(() -> assertEquals(0L,
-                        raw.sync().pubsubNumsub(keys.roomChannel("left-while-down")).values().iterator().next()));
-                assertEquals(1L, raw.sync().pubsubNumsub(keys.roomChannel("joined-while-down")).values().iterator()
-                        .next());
+                eventually(() -> assertEquals(
+                        0L,
+                        raw.sync()
+                                .pubsubNumsub(keys.roomChannel("left-while-down"))
+                                .values()
+                                .iterator()
+                                .next()));
+                assertEquals(
+                        1L,
+                        raw.sync()
+                                .pubsubNumsub(keys.roomChannel("joined-while-down"))
+                                .values()
+                                .iterator()
+                                .next());
             } finally {
                 client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
             }

@@ -114,9 +114,17 @@ class RedisClusterStoreIT extends ClusterStoreContract {
         await(store.heartbeat(NODE_A, Duration.ofMinutes(1)));
 
         RedisKeys keys = new RedisKeys(config.prefix());
-        Set<String> owned = Set.of(keys.activeRooms(), keys.nodes(), keys.places(NODE_A), keys.room(occupied.id()),
-                keys.code(code(occupied)), keys.seats(occupied.id()), keys.order(occupied.id()),
-                keys.waiting(occupied.id()), keys.queue(occupied.id()), keys.users(occupied.id()));
+        Set<String> owned = Set.of(
+                keys.activeRooms(),
+                keys.nodes(),
+                keys.places(NODE_A),
+                keys.room(occupied.id()),
+                keys.code(code(occupied)),
+                keys.seats(occupied.id()),
+                keys.order(occupied.id()),
+                keys.waiting(occupied.id()),
+                keys.queue(occupied.id()),
+                keys.users(occupied.id()));
         Map<String, Long> ttls = ttls();
         for (Map.Entry<String, Long> key : ttls.entrySet()) {
             if (owned.contains(key.getKey())) {
@@ -125,8 +133,15 @@ class RedisClusterStoreIT extends ClusterStoreContract {
                 assertTrue(key.getValue() > 0, "key without owner has no TTL: " + key.getKey());
             }
         }
-        assertTrue(ttls.keySet().containsAll(Set.of(keys.room(empty.id()), keys.bans(left.id()), keys.chat(left.id()),
-                keys.room(ended.id()), keys.alive(NODE_A))), ttls.keySet().toString());
+        assertTrue(
+                ttls.keySet()
+                        .containsAll(Set.of(
+                                keys.room(empty.id()),
+                                keys.bans(left.id()),
+                                keys.chat(left.id()),
+                                keys.room(ended.id()),
+                                keys.alive(NODE_A))),
+                ttls.keySet().toString());
 
         await(store.leave(occupied.id(), "h"));
         await(store.removeWaiting(occupied.id(), "w"));
@@ -166,10 +181,11 @@ class RedisClusterStoreIT extends ClusterStoreContract {
         Room room = created(newRoom(RoomSettings.DEFAULTS));
         seated(join(room, guest("a")));
         RedisKeys keys = new RedisKeys(config.prefix());
-        String newer = raw.hget(keys.room(room.id()), "json").replace("\"settings\":{",
-                "\"future\":{\"list\":[1,2]},\"settings\":{\"futureSetting\":7,");
+        String newer = raw.hget(keys.room(room.id()), "json")
+                .replace("\"settings\":{", "\"future\":{\"list\":[1,2]},\"settings\":{\"futureSetting\":7,");
         raw.hset(keys.room(room.id()), "json", newer);
-        raw.hset(keys.seats(room.id()), "a", raw.hget(keys.seats(room.id()), "a").replace("{", "{\"futureFlag\":true,"));
+        raw.hset(
+                keys.seats(room.id()), "a", raw.hget(keys.seats(room.id()), "a").replace("{", "{\"futureFlag\":true,"));
 
         assertEquals(Optional.of(room.withLocked(true)), await(store.setLocked(room.id(), true)));
         assertTrue(raw.hget(keys.room(room.id()), "json").contains("\"futureSetting\":7"));
@@ -182,8 +198,8 @@ class RedisClusterStoreIT extends ClusterStoreContract {
 
     @Test
     void connectFailsAsUnavailableWhenRedisIsDown() {
-        RedisConfig nowhere = new RedisConfig("redis://127.0.0.1:" + RedisLocator.freePort(), "x:",
-                Duration.ofMillis(500));
+        RedisConfig nowhere =
+                new RedisConfig("redis://127.0.0.1:" + RedisLocator.freePort(), "x:", Duration.ofMillis(500));
 
         assertThrows(StoreUnavailableException.class, () -> RedisCluster.connect(nowhere));
     }
@@ -198,13 +214,15 @@ class RedisClusterStoreIT extends ClusterStoreContract {
 
             redis.stop();
             long started = System.nanoTime();
-            assertInstanceOf(StoreUnavailableException.class,
+            assertInstanceOf(
+                    StoreUnavailableException.class,
                     failureOf(dedicated.join(new JoinRequest(code(room), guest("a"), null))));
             assertInstanceOf(StoreUnavailableException.class, failureOf(dedicated.roomById(room.id())));
-            assertInstanceOf(StoreUnavailableException.class, failureOf(dedicated.heartbeat(NODE_A,
-                    Duration.ofSeconds(1))));
+            assertInstanceOf(
+                    StoreUnavailableException.class, failureOf(dedicated.heartbeat(NODE_A, Duration.ofSeconds(1))));
             assertInstanceOf(StoreUnavailableException.class, failureOf(cluster.ping()));
-            assertTrue(Duration.ofNanos(System.nanoTime() - started).compareTo(Duration.ofSeconds(3)) < 0,
+            assertTrue(
+                    Duration.ofNanos(System.nanoTime() - started).compareTo(Duration.ofSeconds(3)) < 0,
                     "failures take at most the command timeout");
 
             redis.start(); // empty: no rooms, no cached scripts
@@ -217,11 +235,12 @@ class RedisClusterStoreIT extends ClusterStoreContract {
     @Test
     void roomTemplateOfAnUnknownCodeIsStoredOnce() {
         Room template = newRoom(RoomSettings.DEFAULTS);
-        Room otherTemplate = new Room("another-id", template.code(), "Other", HOST, true, false, Instant.now(),
-                RoomSettings.DEFAULTS);
+        Room otherTemplate = new Room(
+                "another-id", template.code(), "Other", HOST, true, false, Instant.now(), RoomSettings.DEFAULTS);
         seated(await(store.join(new JoinRequest(code(template), guest("a"), template))));
 
-        JoinOutcome.Seated second = seated(await(store.join(new JoinRequest(code(template), guest("b"), otherTemplate))));
+        JoinOutcome.Seated second =
+                seated(await(store.join(new JoinRequest(code(template), guest("b"), otherTemplate))));
 
         assertEquals(template, second.room());
         assertEquals(Optional.empty(), await(store.roomById("another-id")));
@@ -230,7 +249,8 @@ class RedisClusterStoreIT extends ClusterStoreContract {
     /** The PTTL of every key under this test's prefix. */
     private Map<String, Long> ttls() {
         Map<String, Long> ttls = new HashMap<>();
-        ScanIterator<String> keys = ScanIterator.scan(raw, ScanArgs.Builder.matches(config.prefix() + "*").limit(500));
+        ScanIterator<String> keys = ScanIterator.scan(
+                raw, ScanArgs.Builder.matches(config.prefix() + "*").limit(500));
         while (keys.hasNext()) {
             String key = keys.next();
             ttls.put(key, raw.pttl(key));

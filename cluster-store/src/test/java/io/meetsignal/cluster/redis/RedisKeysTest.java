@@ -61,10 +61,16 @@ class RedisKeysTest {
     @Test
     void configRejectsBadValues() {
         assertThrows(IllegalArgumentException.class, () -> RedisConfig.of(" "));
-        assertThrows(IllegalArgumentException.class, () -> RedisConfig.of("redis://x").withPrefix("a b"));
-        assertThrows(IllegalArgumentException.class, () -> RedisConfig.of("redis://x").withPrefix("a*"));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> RedisConfig.of("redis://x").withPrefix("a b"));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> RedisConfig.of("redis://x").withPrefix("a*"));
         assertThrows(IllegalArgumentException.class, () -> new RedisConfig("redis://x", "p:", Duration.ZERO));
-        assertThrows(IllegalArgumentException.class, () -> RedisConfig.of("redis://x").withRoomTtl(Duration.ZERO));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> RedisConfig.of("redis://x").withRoomTtl(Duration.ZERO));
         assertEquals(RedisConfig.DEFAULT_ROOM_TTL, new RedisConfig("redis://x", "p:", Duration.ofSeconds(1)).roomTtl());
         assertFalse(RedisConfig.of("redis://user:secret@host:6379/0").toString().contains("secret"));
     }

@@ -29,8 +29,7 @@ public final class RedisLocator {
 
     private static String sharedUri;
 
-    private RedisLocator() {
-    }
+    private RedisLocator() {}
 
     /** The URI of the Redis shared by this JVM's tests. */
     public static synchronized String uri() {
@@ -55,8 +54,11 @@ public final class RedisLocator {
      * {@code embedded-redis}: for tests that stop and start Redis. The caller stops it.
      */
     public static RedisProcess dedicated(int port) {
-        return new RedisProcess(serverBinary().orElseThrow(() -> new IllegalStateException(
-                "no redis-server on the PATH and no embedded-redis binary for this platform")), port);
+        return new RedisProcess(
+                serverBinary()
+                        .orElseThrow(() -> new IllegalStateException(
+                                "no redis-server on the PATH and no embedded-redis binary for this platform")),
+                port);
     }
 
     /** {@link #dedicated(int)} on a free port. */

@@ -70,7 +70,8 @@ public final class Client {
             case '0' -> {
                 opened = true;
                 openedAtNanos = System.nanoTime();
-                pingInterval = Frames.parse(frame.substring(1)).path("pingInterval").asLong(0);
+                pingInterval =
+                        Frames.parse(frame.substring(1)).path("pingInterval").asLong(0);
             }
             case '1' -> disconnected = true;
             case '2' -> pings++;
@@ -144,7 +145,7 @@ public final class Client {
                 }
             }
             case "error", "join-error", "force-disconnect" ->
-                    problems.add(name + " " + Frames.abbreviate(frame.substring(frame.indexOf(','))));
+                problems.add(name + " " + Frames.abbreviate(frame.substring(frame.indexOf(','))));
             default -> {
                 // counted above
             }
@@ -198,7 +199,8 @@ public final class Client {
         if (ack.path("success").asBoolean(false)) {
             return null;
         }
-        return "refused: " + ack.path("code").asText("?") + " " + ack.path("error").asText("");
+        return "refused: " + ack.path("code").asText("?") + " "
+                + ack.path("error").asText("");
     }
 
     /** Takes the join acknowledgement: room id, host flag and the participants already there. */

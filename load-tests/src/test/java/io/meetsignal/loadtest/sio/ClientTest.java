@@ -65,7 +65,8 @@ class ClientTest {
     @Test
     void queuesOffersAndCountsAnswersAndCandidates() {
         Client client = new Client(true);
-        client.ingest("42[\"offer\",{\"senderId\":\"x\",\"displayName\":\"X\",\"sdp\":{\"type\":\"offer\",\"sdp\":\"v=0\"}}]");
+        client.ingest(
+                "42[\"offer\",{\"senderId\":\"x\",\"displayName\":\"X\",\"sdp\":{\"type\":\"offer\",\"sdp\":\"v=0\"}}]");
         assertTrue(client.hasPendingOffer());
         String answer = client.answerNext(Map.of("type", "answer", "sdp", "v=0"));
         assertTrue(answer.contains("\"targetId\":\"x\""));

@@ -11,8 +11,8 @@ class FramesTest {
     @Test
     void encodesEventsWithAndWithoutAckId() {
         assertEquals("42[\"leave-room\",{\"roomId\":\"r1\"}]", Frames.event("leave-room", Map.of("roomId", "r1")));
-        assertEquals("4217[\"leave-room\",{\"roomId\":\"r1\"}]",
-                Frames.event(17, "leave-room", Map.of("roomId", "r1")));
+        assertEquals(
+                "4217[\"leave-room\",{\"roomId\":\"r1\"}]", Frames.event(17, "leave-room", Map.of("roomId", "r1")));
         assertEquals("40{\"displayName\":\"Bob\"}", Frames.connect(Map.of("displayName", "Bob")));
     }
 
@@ -25,7 +25,8 @@ class FramesTest {
 
     @Test
     void findsTopLevelStringFieldsQuickly() {
-        String frame = "42[\"answer\",{\"senderId\":\"abc123\",\"sdp\":{\"type\":\"answer\",\"sdp\":\"v=0 \\\"x\\\"\"}}]";
+        String frame =
+                "42[\"answer\",{\"senderId\":\"abc123\",\"sdp\":{\"type\":\"answer\",\"sdp\":\"v=0 \\\"x\\\"\"}}]";
         assertEquals("abc123", Frames.quickString(frame, "senderId"));
         assertNull(Frames.quickString(frame, "userId"));
     }

@@ -79,18 +79,28 @@ public final class Sio {
      * CONNECT with the given auth (measured as {@code socket.io connected}); the socket id is then in
      * the client.
      */
-    public static ChainBuilder connect(boolean trackRoster, Function<Session, String> url,
-                                       Function<Session, Map<String, Object>> auth, Duration timeout) {
+    public static ChainBuilder connect(
+            boolean trackRoster,
+            Function<Session, String> url,
+            Function<Session, Map<String, Object>> auth,
+            Duration timeout) {
         return exec(session -> session.set(CLIENT, new Client(trackRoster)))
-                .exec(ws("connect").connect(url).await(timeout).on(
-                        ws.checkTextMessage("engine.io open").matching(until((c, s) -> c.opened()))))
-                .doIf(s -> !s.isFailed()).then(
-                        emitAwait("socket.io connect", s -> Frames.connect(auth.apply(s)), "socket.io connected",
-                                (c, s) -> c.connectAnswered(), (c, s) -> c.connectVerdict(), timeout))
+                .exec(ws("connect")
+                        .connect(url)
+                        .await(timeout)
+                        .on(ws.checkTextMessage("engine.io open").matching(until((c, s) -> c.opened()))))
+                .doIf(s -> !s.isFailed())
+                .then(emitAwait(
+                        "socket.io connect",
+                        s -> Frames.connect(auth.apply(s)),
+                        "socket.io connected",
+                        (c, s) -> c.connectAnswered(),
+                        (c, s) -> c.connectVerdict(),
+                        timeout))
                 // a refused CONNECT (connect_error) ends the connection, as socket.io-client does; otherwise the
                 // refused would hold their sockets (and the load balancer's connection slots) until the run ends
-                .doIf(s -> s.isFailed() && client(s).connectError() != null).then(
-                        exec(ws("close (connect_error)").close()));
+                .doIf(s -> s.isFailed() && client(s).connectError() != null)
+                .then(exec(ws("close (connect_error)").close()));
     }
 
     /** Sends a frame without waiting for anything. */
@@ -102,10 +112,19 @@ public final class Sio {
      * Sends a frame and waits, as the measured request {@code checkName}, until {@code until} holds;
      * the step fails when {@code verdict} then finds something wrong, or on timeout.
      */
-    public static ChainBuilder emitAwait(String name, Function<Session, String> frame, String checkName,
-                                         Cond until, Verdict verdict, Duration timeout) {
-        return exec(drain()).exec(ws(name).sendText(frame).await(timeout).on(
-                ws.checkTextMessage(checkName).matching(until(until)).check(verdictIs(verdict))));
+    public static ChainBuilder emitAwait(
+            String name,
+            Function<Session, String> frame,
+            String checkName,
+            Cond until,
+            Verdict verdict,
+            Duration timeout) {
+        return exec(drain())
+                .exec(ws(name).sendText(frame)
+                        .await(timeout)
+                        .on(ws.checkTextMessage(checkName)
+                                .matching(until(until))
+                                .check(verdictIs(verdict))));
     }
 
     /**
@@ -113,8 +132,13 @@ public final class Sio {
      * {@code success: true}.
      */
     public static ChainBuilder request(String event, Function<Session, Object> payload, Duration timeout) {
-        return emitAwait(event, s -> client(s).request(event, payload.apply(s)), event + " ack",
-                (c, s) -> c.ackArrived(), (c, s) -> c.ackVerdict(), timeout);
+        return emitAwait(
+                event,
+                s -> client(s).request(event, payload.apply(s)),
+                event + " ack",
+                (c, s) -> c.ackArrived(),
+                (c, s) -> c.ackVerdict(),
+                timeout);
     }
 
     /**
@@ -122,10 +146,14 @@ public final class Sio {
      * the next {@link #waitUntil} on the same condition then decides). Used to answer a peer and be
      * ready for its next message in one step.
      */
-    public static ChainBuilder emitThenWait(String name, Function<Session, String> frame, Cond until,
-                                            Function<Session, Duration> timeout) {
-        return exec(drain()).exec(ws(name).sendText(frame).await(timeout).on(
-                ws.checkTextMessage(name + " (wait)").matching(until(until)).silent()));
+    public static ChainBuilder emitThenWait(
+            String name, Function<Session, String> frame, Cond until, Function<Session, Duration> timeout) {
+        return exec(drain())
+                .exec(ws(name).sendText(frame)
+                        .await(timeout)
+                        .on(ws.checkTextMessage(name + " (wait)")
+                                .matching(until(until))
+                                .silent()));
     }
 
     /**
@@ -135,15 +163,17 @@ public final class Sio {
     public static ChainBuilder waitUntil(String what, Cond condition, Function<Session, Duration> timeout) {
         String name = "(wait) " + what;
         return exec(drain())
-                .doIf(s -> !condition.test(client(s), s)).then(
-                        exec(ws(name).sendText(Frames.PONG).await(timeout).on(
-                                ws.checkTextMessage(name).matching(until(condition)).silent())))
+                .doIf(s -> !condition.test(client(s), s))
+                .then(exec(ws(name).sendText(Frames.PONG)
+                        .await(timeout)
+                        .on(ws.checkTextMessage(name).matching(until(condition)).silent())))
                 .exec(drain())
-                .doIf(s -> !condition.test(client(s), s)).then(
-                        exec(s -> {
+                .doIf(s -> !condition.test(client(s), s))
+                .then(exec(s -> {
                             client(s).stall();
                             return s;
-                        }).exec(fail("timeout: " + what)));
+                        })
+                        .exec(fail("timeout: " + what)));
     }
 
     /**
@@ -152,18 +182,21 @@ public final class Sio {
      */
     public static ChainBuilder fail(String name) {
         return exec(drain())
-                .exec(ws(name).sendText(Frames.PONG).await(Duration.ofMillis(1)).on(
-                        ws.checkTextMessage(name).matching(until((c, s) -> false))))
+                .exec(ws(name).sendText(Frames.PONG)
+                        .await(Duration.ofMillis(1))
+                        .on(ws.checkTextMessage(name).matching(until((c, s) -> false))))
                 .exec(Session::markAsFailed);
     }
 
     /** Records a failed request when {@code verdict} finds something wrong with the client's state. */
     public static ChainBuilder verify(String name, Verdict verdict) {
-        return exec(drain()).doIf(s -> verdict.of(client(s), s) != null).then(
-                exec(s -> {
-                    report("user " + s.userId() + ": " + name + ": " + verdict.of(client(s), s));
-                    return s;
-                }).exec(fail(name)));
+        return exec(drain())
+                .doIf(s -> verdict.of(client(s), s) != null)
+                .then(exec(s -> {
+                            report("user " + s.userId() + ": " + name + ": " + verdict.of(client(s), s));
+                            return s;
+                        })
+                        .exec(fail(name)));
     }
 
     /** Closes the websocket. */
@@ -172,25 +205,29 @@ public final class Sio {
     }
 
     private static CheckBuilder until(Cond condition) {
-        return bodyString().transformWithSession((frame, session) -> {
-            Client client = client(session);
-            if (client == null) {
-                return false;
-            }
-            client.ingest(frame);
-            return condition.test(client, session);
-        }).is(true);
+        return bodyString()
+                .transformWithSession((frame, session) -> {
+                    Client client = client(session);
+                    if (client == null) {
+                        return false;
+                    }
+                    client.ingest(frame);
+                    return condition.test(client, session);
+                })
+                .is(true);
     }
 
     private static CheckBuilder verdictIs(Verdict verdict) {
-        return bodyString().transformWithSession((frame, session) -> {
-            String problem = verdict.of(client(session), session);
-            if (problem == null) {
-                return OK;
-            }
-            report("user " + session.userId() + ": " + problem);
-            return problem;
-        }).is(OK);
+        return bodyString()
+                .transformWithSession((frame, session) -> {
+                    String problem = verdict.of(client(session), session);
+                    if (problem == null) {
+                        return OK;
+                    }
+                    report("user " + session.userId() + ": " + problem);
+                    return problem;
+                })
+                .is(OK);
     }
 
     /** Prints the first failures of a run in full (Gatling's error table only shows the check). */

@@ -72,9 +72,13 @@ public final class Params {
 
     public void print() {
         StringBuilder out = new StringBuilder("load-tests: " + simulation + " with");
-        used.forEach((name, value) -> out.append("\n  ").append(name).append(" = ")
-                .append(name.toLowerCase(Locale.ROOT).contains("secret") && !value.isEmpty()
-                        && !value.startsWith("(") ? "(set)" : value));
+        used.forEach((name, value) -> out.append("\n  ")
+                .append(name)
+                .append(" = ")
+                .append(
+                        name.toLowerCase(Locale.ROOT).contains("secret") && !value.isEmpty() && !value.startsWith("(")
+                                ? "(set)"
+                                : value));
         System.out.println(out);
     }
 }

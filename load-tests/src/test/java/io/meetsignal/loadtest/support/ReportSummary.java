@@ -19,14 +19,12 @@ import java.util.regex.Pattern;
  */
 public final class ReportSummary {
 
-    private static final Pattern ROW = Pattern.compile(
-            "<tr id=\"req_[^\"]*\"[^>]*>(.*?)</tr>", Pattern.DOTALL);
+    private static final Pattern ROW = Pattern.compile("<tr id=\"req_[^\"]*\"[^>]*>(.*?)</tr>", Pattern.DOTALL);
     private static final Pattern NAME = Pattern.compile("class=\"ellipsed-name\">(.*?)</span>", Pattern.DOTALL);
-    private static final Pattern CELL = Pattern.compile(
-            "<td class=\"value (?:total|ok|ko) col-(\\d+)\">([^<]*)</td>");
+    private static final Pattern CELL = Pattern.compile("<td class=\"value (?:total|ok|ko) col-(\\d+)\">([^<]*)</td>");
 
-    private static final Pattern ASSERTION = Pattern.compile(
-            "<td class=\"error-col-1[^\"]*\">\\s*([^<]*?)\\s*<span[^>]*>[^<]*</span>\\s*</td>\\s*"
+    private static final Pattern ASSERTION =
+            Pattern.compile("<td class=\"error-col-1[^\"]*\">\\s*([^<]*?)\\s*<span[^>]*>[^<]*</span>\\s*</td>\\s*"
                     + "<td class=\"error-col-2[^\"]*\">([^<]*)</td>");
 
     private ReportSummary() {}
@@ -80,8 +78,12 @@ public final class ReportSummary {
             }
             Long count = i < responses.size() ? responses.get(i)[1] : null;
             long at = p99.get(i)[0];
-            System.out.printf("    %4d %s %7s %6s %6s%n", (at - start) / 1000,
-                    java.time.Instant.ofEpochMilli(at).toString().substring(11, 19), count, p50.get(i)[1],
+            System.out.printf(
+                    "    %4d %s %7s %6s %6s%n",
+                    (at - start) / 1000,
+                    java.time.Instant.ofEpochMilli(at).toString().substring(11, 19),
+                    count,
+                    p50.get(i)[1],
                     p99.get(i)[1]);
         }
     }
@@ -95,21 +97,25 @@ public final class ReportSummary {
         if (from < 0) {
             return points;
         }
-        Matcher data = Pattern.compile("name: '" + Pattern.quote(name) + "',\\s*data: \\[(.*?)\\]\\],",
-                Pattern.DOTALL).matcher(html);
+        Matcher data = Pattern.compile("name: '" + Pattern.quote(name) + "',\\s*data: \\[(.*?)\\]\\],", Pattern.DOTALL)
+                .matcher(html);
         if (!data.find(from)) {
             return points;
         }
         Matcher point = Pattern.compile("\\[(\\d+), (\\w+)").matcher(data.group(1));
         while (point.find()) {
             String value = point.group(2);
-            points.add(new Long[] {Long.parseLong(point.group(1)), value.equals("null") ? null : Long.parseLong(value)});
+            points.add(
+                    new Long[] {Long.parseLong(point.group(1)), value.equals("null") ? null : Long.parseLong(value)});
         }
         return points;
     }
 
     private static String escape(String text) {
-        return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;");
+        return text.replace("&", "&amp;")
+                .replace(">", "&gt;")
+                .replace("<", "&lt;")
+                .replace("'", "&#39;");
     }
 
     private static void print(Path dir) throws IOException {
@@ -120,8 +126,8 @@ public final class ReportSummary {
         }
         String html = Files.readString(index);
         System.out.println(dir.getFileName());
-        System.out.printf("  %-36s %8s %6s %7s %7s %7s %7s%n", "request", "count", "KO", "p50 ms", "p95 ms",
-                "p99 ms", "max ms");
+        System.out.printf(
+                "  %-36s %8s %6s %7s %7s %7s %7s%n", "request", "count", "KO", "p50 ms", "p95 ms", "p99 ms", "max ms");
         Matcher row = ROW.matcher(html);
         while (row.find()) {
             String body = row.group(1);
@@ -138,17 +144,22 @@ public final class ReportSummary {
                 }
             }
             // columns: 2 total, 3 ok, 4 ko, 5 % ko, 6 rps, 7 min, 8 p50, 9 p75, 10 p95, 11 p99, 12 max
-            System.out.printf("  %-36s %8s %6s %7s %7s %7s %7s%n", unescape(name.group(1)), cells[2], cells[4],
-                    cells[8], cells[10], cells[11], cells[12]);
+            System.out.printf(
+                    "  %-36s %8s %6s %7s %7s %7s %7s%n",
+                    unescape(name.group(1)), cells[2], cells[4], cells[8], cells[10], cells[11], cells[12]);
         }
         Matcher assertion = ASSERTION.matcher(html);
         while (assertion.find()) {
-            System.out.println("  assertion " + assertion.group(2) + ": " + unescape(assertion.group(1).strip()));
+            System.out.println("  assertion " + assertion.group(2) + ": "
+                    + unescape(assertion.group(1).strip()));
         }
     }
 
     private static String unescape(String text) {
-        return text.replace("&gt;", ">").replace("&lt;", "<").replace("&#39;", "'").replace("&quot;", "\"")
+        return text.replace("&gt;", ">")
+                .replace("&lt;", "<")
+                .replace("&#39;", "'")
+                .replace("&quot;", "\"")
                 .replace("&amp;", "&");
     }
 }

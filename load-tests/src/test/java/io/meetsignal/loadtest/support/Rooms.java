@@ -96,14 +96,17 @@ public final class Rooms {
     private ScenarioBuilder creation() {
         return scenario("create rooms")
                 .exec(session -> session.set("room", created.getAndIncrement()))
-                .exec(http("POST /api/rooms").post(target.baseUrl(0) + "/api/rooms")
+                .exec(http("POST /api/rooms")
+                        .post(target.baseUrl(0) + "/api/rooms")
                         .header("Authorization", session -> {
                             int room = session.getInt("room");
                             return "Bearer " + target.token(hostId(room), "Host " + room);
                         })
                         .body(StringBody(session -> Frames.json(Map.of(
-                                "name", "load test " + tag + session.getInt("room"),
-                                "maxParticipants", maxParticipants))))
+                                "name",
+                                "load test " + tag + session.getInt("room"),
+                                "maxParticipants",
+                                maxParticipants))))
                         .asJson()
                         .check(status().is(201), jsonPath("$.code").saveAs("code")))
                 .exec(session -> {

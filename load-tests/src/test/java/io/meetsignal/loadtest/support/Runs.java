@@ -20,8 +20,7 @@ public final class Runs {
      */
     public static HttpProtocolBuilder protocol(Params params) {
         int buffer = params.integer("inboundBuffer", 20_000, 20_000);
-        return http
-                .wsAutoReplySocketIo4()
+        return http.wsAutoReplySocketIo4()
                 .wsUnmatchedInboundMessageBufferSize(buffer)
                 .acceptHeader("application/json")
                 .userAgentHeader("meetsignal-load-tests")

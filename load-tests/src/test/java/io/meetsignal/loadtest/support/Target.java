@@ -113,7 +113,8 @@ public final class Target {
     /** The Socket.IO websocket URL behind a base URL (http → ws, https → wss). */
     public String socketUrl(int index) {
         String base = baseUrl(index);
-        String ws = base.startsWith("https://") ? "wss://" + base.substring(8)
+        String ws = base.startsWith("https://")
+                ? "wss://" + base.substring(8)
                 : base.startsWith("http://") ? "ws://" + base.substring(7) : base;
         return ws + SOCKET_PATH;
     }
@@ -146,7 +147,10 @@ public final class Target {
             throw new IllegalStateException("no JWT_SECRET");
         }
         Instant now = Instant.now();
-        var builder = Jwts.builder().subject(userId).claim("name", name).issuedAt(java.util.Date.from(now))
+        var builder = Jwts.builder()
+                .subject(userId)
+                .claim("name", name)
+                .issuedAt(java.util.Date.from(now))
                 .expiration(java.util.Date.from(now.plusSeconds(6 * 3600)));
         if (issuer != null) {
             builder.issuer(issuer);
@@ -183,7 +187,8 @@ public final class Target {
         while (trimmed.endsWith("/")) {
             trimmed = trimmed.substring(0, trimmed.length() - 1);
         }
-        return trimmed.toLowerCase(Locale.ROOT).startsWith("http") || trimmed.startsWith("ws") ? trimmed
+        return trimmed.toLowerCase(Locale.ROOT).startsWith("http") || trimmed.startsWith("ws")
+                ? trimmed
                 : "http://" + trimmed;
     }
 

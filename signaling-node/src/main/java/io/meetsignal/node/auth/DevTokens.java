@@ -12,12 +12,10 @@ import java.util.Date;
 /** Mints HS256 tokens with the configured secret, for trying authenticated flows by hand. */
 public final class DevTokens {
 
-    private DevTokens() {
-    }
+    private DevTokens() {}
 
     public static String mint(NodeConfig.Auth auth, String userId, String name, Duration ttl) {
-        String secret = auth.jwtSecret()
-                .orElseThrow(() -> new IllegalStateException("JWT_SECRET is not set"));
+        String secret = auth.jwtSecret().orElseThrow(() -> new IllegalStateException("JWT_SECRET is not set"));
         Instant now = Instant.now();
         JwtBuilder builder = Jwts.builder()
                 .subject(userId)

@@ -31,7 +31,8 @@ public final class HandshakeAuthenticator {
             }
             TokenVerifier.Verified verified = tokens.verify(token.textValue());
             JsonNode claimedUser = field(fields, "userId");
-            if (claimedUser != null && !(claimedUser.isTextual() && claimedUser.textValue().equals(verified.subject()))) {
+            if (claimedUser != null
+                    && !(claimedUser.isTextual() && claimedUser.textValue().equals(verified.subject()))) {
                 throw Refusals.authFailed("userId does not match the token");
             }
             String name = displayName != null

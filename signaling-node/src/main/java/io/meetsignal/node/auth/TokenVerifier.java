@@ -40,8 +40,7 @@ public final class TokenVerifier {
     private static final BigDecimal MAX_NUMERIC_DATE = BigDecimal.valueOf(253_402_300_799L);
 
     /** What a verified token proves; {@code nameClaim} is the {@code name} claim as it was (any JSON type, or null). */
-    public record Verified(String subject, Object nameClaim) {
-    }
+    public record Verified(String subject, Object nameClaim) {}
 
     private final JwtParser parser;
     private final Clock clock;
@@ -149,7 +148,8 @@ public final class TokenVerifier {
         if (seconds.signum() < 0 || seconds.compareTo(MAX_NUMERIC_DATE) > 0) {
             throw Refusals.authFailed("Token claim " + claim + ": out of range");
         }
-        return Instant.ofEpochSecond(seconds.longValue(),
+        return Instant.ofEpochSecond(
+                seconds.longValue(),
                 seconds.remainder(BigDecimal.ONE).movePointRight(9).intValue());
     }
 

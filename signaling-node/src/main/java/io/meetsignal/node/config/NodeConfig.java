@@ -16,27 +16,29 @@ import java.util.function.Function;
  * Everything a node is configured with (PROTOCOL.md §10), parsed from environment variables. Only
  * {@code main} reads {@code System.getenv}; tests pass a map.
  */
-public record NodeConfig(String host,
-                         int port,
-                         int managementPort,
-                         String managementHost,
-                         String nodeId,
-                         Optional<String> redisUrl,
-                         String redisPrefix,
-                         int busFormat,
-                         Auth auth,
-                         List<String> corsOrigins,
-                         boolean roomsAutoCreate,
-                         Limits limits,
-                         Duration nodeTtl,
-                         Duration recoveryWindow,
-                         Duration drain) {
+public record NodeConfig(
+        String host,
+        int port,
+        int managementPort,
+        String managementHost,
+        String nodeId,
+        Optional<String> redisUrl,
+        String redisPrefix,
+        int busFormat,
+        Auth auth,
+        List<String> corsOrigins,
+        boolean roomsAutoCreate,
+        Limits limits,
+        Duration nodeTtl,
+        Duration recoveryWindow,
+        Duration drain) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 3001;
     public static final int DEFAULT_MANAGEMENT_PORT = 9091;
     /** Loopback: health, readiness and metrics are not public unless an operator says so (containers: 0.0.0.0). */
     public static final String DEFAULT_MANAGEMENT_HOST = "127.0.0.1";
+
     public static final Duration DEFAULT_NODE_TTL = Duration.ofSeconds(10);
     public static final Duration DEFAULT_RECOVERY_WINDOW = Duration.ofSeconds(30);
     public static final Duration DEFAULT_DRAIN = Duration.ofSeconds(20);
@@ -44,25 +46,26 @@ public record NodeConfig(String host,
     public static final Duration DEFAULT_JWT_MAX_LIFETIME = Duration.ofHours(24);
 
     /** Handshake authentication settings. */
-    public record Auth(Optional<String> jwtSecret,
-                       Optional<String> jwtPublicKey,
-                       Optional<String> issuer,
-                       Optional<String> audience,
-                       boolean allowGuests,
-                       Duration maxLifetime) {
-    }
+    public record Auth(
+            Optional<String> jwtSecret,
+            Optional<String> jwtPublicKey,
+            Optional<String> issuer,
+            Optional<String> audience,
+            boolean allowGuests,
+            Duration maxLifetime) {}
 
     /** Per-socket and per-node limits (PROTOCOL.md §7). */
-    public record Limits(int maxPacketBytes,
-                         int maxFrameBytes,
-                         double eventsPerSecond,
-                         int eventBurst,
-                         double chatPerSecond,
-                         int chatBurst,
-                         int maxConnections,
-                         int overloadLagMillis,
-                         int maxConnectionsPerIp,
-                         boolean trustProxy) {
+    public record Limits(
+            int maxPacketBytes,
+            int maxFrameBytes,
+            double eventsPerSecond,
+            int eventBurst,
+            double chatPerSecond,
+            int chatBurst,
+            int maxConnections,
+            int overloadLagMillis,
+            int maxConnectionsPerIp,
+            boolean trustProxy) {
 
         public static final int DEFAULT_MAX_PACKET_BYTES = 64 * 1024;
         public static final int MAX_FRAME_BYTES = 2 * 1024 * 1024;
@@ -97,8 +100,11 @@ public record NodeConfig(String host,
         });
         String prefix = p.string("REDIS_PREFIX", RedisConfig.DEFAULT_PREFIX);
         // 1 only while nodes of an earlier version still run beside this one (docs/operations.md, "Upgrading")
-        int busFormat = Integer.parseInt(p.choice("BUS_FORMAT", Integer.toString(RedisConfig.BUS_FORMAT_HEADER),
-                Integer.toString(RedisConfig.BUS_FORMAT_JSON), Integer.toString(RedisConfig.BUS_FORMAT_HEADER)));
+        int busFormat = Integer.parseInt(p.choice(
+                "BUS_FORMAT",
+                Integer.toString(RedisConfig.BUS_FORMAT_HEADER),
+                Integer.toString(RedisConfig.BUS_FORMAT_JSON),
+                Integer.toString(RedisConfig.BUS_FORMAT_HEADER)));
 
         Optional<String> secret = Optional.ofNullable(p.string("JWT_SECRET", null));
         secret.ifPresent(s -> {
@@ -114,8 +120,12 @@ public record NodeConfig(String host,
                 p.problem("JWT_PUBLIC_KEY: " + e.getMessage());
             }
         });
-        Auth auth = new Auth(secret, publicKey, Optional.ofNullable(p.string("JWT_ISSUER", null)),
-                Optional.ofNullable(p.string("JWT_AUDIENCE", null)), p.bool("ALLOW_GUESTS", true),
+        Auth auth = new Auth(
+                secret,
+                publicKey,
+                Optional.ofNullable(p.string("JWT_ISSUER", null)),
+                Optional.ofNullable(p.string("JWT_AUDIENCE", null)),
+                p.bool("ALLOW_GUESTS", true),
                 p.duration("JWT_MAX_LIFETIME", DEFAULT_JWT_MAX_LIFETIME));
 
         List<String> cors = p.list("CORS_ORIGINS");
@@ -144,8 +154,22 @@ public record NodeConfig(String host,
         // logback.xml reads LOG_FORMAT itself; checked here only so that a typo stops the node at start
         p.choice("LOG_FORMAT", "text", "text", "json");
         p.throwIfAny();
-        return new NodeConfig(host, port, managementPort, managementHost, nodeId, redisUrl, prefix, busFormat, auth, cors, autoCreate, limits,
-                nodeTtl, recovery, drain);
+        return new NodeConfig(
+                host,
+                port,
+                managementPort,
+                managementHost,
+                nodeId,
+                redisUrl,
+                prefix,
+                busFormat,
+                auth,
+                cors,
+                autoCreate,
+                limits,
+                nodeTtl,
+                recovery,
+                drain);
     }
 
     private static String defaultNodeId() {
@@ -190,14 +214,19 @@ public record NodeConfig(String host,
 
         /** An IPv4 or IPv6 address (brackets optional) or a host name to bind to; no scheme, port or spaces. */
         String host(String name, String fallback) {
-            return parse(name, fallback, raw -> {
-                String host = raw.startsWith("[") && raw.endsWith("]") ? raw.substring(1, raw.length() - 1) : raw;
-                boolean ipv6 = host.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9_.-]+)?");
-                if (!ipv6 && !host.matches("[A-Za-z0-9]([A-Za-z0-9._-]{0,252})")) {
-                    throw new IllegalArgumentException();
-                }
-                return host;
-            }, "an IP address or host name such as 127.0.0.1, 0.0.0.0 or ::");
+            return parse(
+                    name,
+                    fallback,
+                    raw -> {
+                        String host =
+                                raw.startsWith("[") && raw.endsWith("]") ? raw.substring(1, raw.length() - 1) : raw;
+                        boolean ipv6 = host.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9_.-]+)?");
+                        if (!ipv6 && !host.matches("[A-Za-z0-9]([A-Za-z0-9._-]{0,252})")) {
+                            throw new IllegalArgumentException();
+                        }
+                        return host;
+                    },
+                    "an IP address or host name such as 127.0.0.1, 0.0.0.0 or ::");
         }
 
         private <T> T parse(String name, T fallback, Function<String, T> parser, String expected) {
@@ -215,41 +244,57 @@ public record NodeConfig(String host,
 
         int integer(String name, int fallback, int min, int max) {
             String expected = min + "-" + max;
-            return parse(name, fallback, raw -> {
-                int value = Integer.parseInt(raw);
-                if (value < min || value > max) {
-                    throw new IllegalArgumentException();
-                }
-                return value;
-            }, expected);
+            return parse(
+                    name,
+                    fallback,
+                    raw -> {
+                        int value = Integer.parseInt(raw);
+                        if (value < min || value > max) {
+                            throw new IllegalArgumentException();
+                        }
+                        return value;
+                    },
+                    expected);
         }
 
         double decimal(String name, double fallback) {
-            return parse(name, fallback, raw -> {
-                double value = Double.parseDouble(raw);
-                if (!(value > 0) || Double.isInfinite(value)) {
-                    throw new IllegalArgumentException();
-                }
-                return value;
-            }, "a positive number");
+            return parse(
+                    name,
+                    fallback,
+                    raw -> {
+                        double value = Double.parseDouble(raw);
+                        if (!(value > 0) || Double.isInfinite(value)) {
+                            throw new IllegalArgumentException();
+                        }
+                        return value;
+                    },
+                    "a positive number");
         }
 
         boolean bool(String name, boolean fallback) {
-            return parse(name, fallback, raw -> switch (raw.toLowerCase(Locale.ROOT)) {
-                case "true", "1", "yes" -> true;
-                case "false", "0", "no" -> false;
-                default -> throw new IllegalArgumentException();
-            }, "true or false");
+            return parse(
+                    name,
+                    fallback,
+                    raw -> switch (raw.toLowerCase(Locale.ROOT)) {
+                        case "true", "1", "yes" -> true;
+                        case "false", "0", "no" -> false;
+                        default -> throw new IllegalArgumentException();
+                    },
+                    "true or false");
         }
 
         String choice(String name, String fallback, String... allowed) {
-            return parse(name, fallback, raw -> {
-                String value = raw.toLowerCase(Locale.ROOT);
-                if (!Arrays.asList(allowed).contains(value)) {
-                    throw new IllegalArgumentException();
-                }
-                return value;
-            }, String.join(" or ", allowed));
+            return parse(
+                    name,
+                    fallback,
+                    raw -> {
+                        String value = raw.toLowerCase(Locale.ROOT);
+                        if (!Arrays.asList(allowed).contains(value)) {
+                            throw new IllegalArgumentException();
+                        }
+                        return value;
+                    },
+                    String.join(" or ", allowed));
         }
 
         /** Whole seconds ({@code 10}), or with a unit: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 24h}. */
@@ -259,26 +304,31 @@ public record NodeConfig(String host,
 
         /** A duration; {@code zeroAllowed}: 0 is a value (it turns the feature off). */
         Duration duration(String name, Duration fallback, boolean zeroAllowed) {
-            return parse(name, fallback, raw -> {
-                String value = raw.toLowerCase(Locale.ROOT);
-                Duration d;
-                if (value.endsWith("ms")) {
-                    d = Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
-                } else if (value.endsWith("s")) {
-                    d = Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1)));
-                } else if (value.endsWith("m")) {
-                    d = Duration.ofMinutes(Long.parseLong(value.substring(0, value.length() - 1)));
-                } else if (value.endsWith("h")) {
-                    d = Duration.ofHours(Long.parseLong(value.substring(0, value.length() - 1)));
-                } else {
-                    d = Duration.ofSeconds(Long.parseLong(value));
-                }
-                if (d.isNegative() || (d.isZero() && !zeroAllowed)) {
-                    throw new IllegalArgumentException();
-                }
-                return d;
-            }, zeroAllowed ? "a duration such as 30, 30s, 2m or 500ms (0 turns it off)"
-                    : "a positive duration such as 10, 10s, 2m, 24h or 500ms");
+            return parse(
+                    name,
+                    fallback,
+                    raw -> {
+                        String value = raw.toLowerCase(Locale.ROOT);
+                        Duration d;
+                        if (value.endsWith("ms")) {
+                            d = Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
+                        } else if (value.endsWith("s")) {
+                            d = Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1)));
+                        } else if (value.endsWith("m")) {
+                            d = Duration.ofMinutes(Long.parseLong(value.substring(0, value.length() - 1)));
+                        } else if (value.endsWith("h")) {
+                            d = Duration.ofHours(Long.parseLong(value.substring(0, value.length() - 1)));
+                        } else {
+                            d = Duration.ofSeconds(Long.parseLong(value));
+                        }
+                        if (d.isNegative() || (d.isZero() && !zeroAllowed)) {
+                            throw new IllegalArgumentException();
+                        }
+                        return d;
+                    },
+                    zeroAllowed
+                            ? "a duration such as 30, 30s, 2m or 500ms (0 turns it off)"
+                            : "a positive duration such as 10, 10s, 2m, 24h or 500ms");
         }
 
         List<String> list(String name) {
@@ -286,7 +336,10 @@ public record NodeConfig(String host,
             if (raw == null) {
                 return List.of();
             }
-            return Arrays.stream(raw.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+            return Arrays.stream(raw.split(","))
+                    .map(String::strip)
+                    .filter(s -> !s.isEmpty())
+                    .toList();
         }
     }
 }

@@ -8,8 +8,7 @@ import java.util.Base64;
 /** Reads an RSA public key in PEM (X.509 SubjectPublicKeyInfo) form. */
 public final class Pem {
 
-    private Pem() {
-    }
+    private Pem() {}
 
     public static PublicKey publicKey(String pem) {
         String body = pem.replace("\\n", "\n")

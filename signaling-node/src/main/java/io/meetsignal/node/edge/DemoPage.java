@@ -66,17 +66,17 @@ final class DemoPage extends ChannelInboundHandlerAdapter {
         boolean get = HttpMethod.GET.equals(request.method()) || HttpMethod.HEAD.equals(request.method());
         request.release();
         String name = path.length() <= PATH.length() + 1 ? "index.html" : path.substring(PATH.length() + 1);
-        Optional<byte[]> body = get && SAFE_NAME.matcher(name).matches() && !name.contains("..")
-                ? file(name) : Optional.empty();
+        Optional<byte[]> body =
+                get && SAFE_NAME.matcher(name).matches() && !name.contains("..") ? file(name) : Optional.empty();
         if (body.isEmpty()) {
-            FullHttpResponse missing = HttpResponses.error(HttpResponseStatus.NOT_FOUND, ErrorCode.INVALID_PAYLOAD,
-                    "No such file");
+            FullHttpResponse missing =
+                    HttpResponses.error(HttpResponseStatus.NOT_FOUND, ErrorCode.INVALID_PAYLOAD, "No such file");
             securityHeaders(missing);
             HttpResponses.write(ctx, missing, keepAlive);
             return;
         }
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                Unpooled.wrappedBuffer(body.get()));
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body.get()));
         String extension = name.substring(name.lastIndexOf('.') + 1);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, TYPES.getOrDefault(extension, "application/octet-stream"));
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");

@@ -108,15 +108,13 @@ final class EngineSessionCheck extends ChannelDuplexHandler {
     }
 
     /** Engine.IO's own error body: {@code { code, message }} with a numeric code. */
-    private record EngineError(int code, String message) {
-    }
+    private record EngineError(int code, String message) {}
 
     private static void refuse(ChannelHandlerContext ctx, FullHttpRequest request, int code, String message) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         String origin = request.headers().get(HttpHeaderNames.ORIGIN);
         request.release();
-        FullHttpResponse response = HttpResponses.json(HttpResponseStatus.BAD_REQUEST,
-                new EngineError(code, message));
+        FullHttpResponse response = HttpResponses.json(HttpResponseStatus.BAD_REQUEST, new EngineError(code, message));
         OriginPolicy.corsHeaders(response.headers(), origin);
         HttpResponses.write(ctx, response, keepAlive);
     }

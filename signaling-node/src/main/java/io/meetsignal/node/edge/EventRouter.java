@@ -28,8 +28,7 @@ import java.util.concurrent.CompletionStage;
 final class EventRouter {
 
     /** One event as it arrived: its name, its payload (null when it has none), the size of its packet in bytes. */
-    record Inbound(String name, JsonNode payload, int bytes) {
-    }
+    record Inbound(String name, JsonNode payload, int bytes) {}
 
     /** Handles one event of a socket; what runs around every event wraps one of these in another. */
     @FunctionalInterface
@@ -79,11 +78,13 @@ final class EventRouter {
                 Map.entry(ADMIT_PARTICIPANT, (s, p) -> rooms.waitingRoom().admit(s, HostTarget.from(p))),
                 Map.entry(DENY_PARTICIPANT, (s, p) -> rooms.waitingRoom().deny(s, HostTarget.from(p))));
         Map<String, Handler> decorated = new HashMap<>();
-        table.forEach((event, handler) -> decorated.put(event,
-                decoration.around(event, orderedOnReturn(event), guarded(handler))));
+        table.forEach((event, handler) ->
+                decorated.put(event, decoration.around(event, orderedOnReturn(event), guarded(handler))));
         handlers = Map.copyOf(decorated);
-        unknown = decoration.around(null, false, (session, event) -> CompletableFuture.failedFuture(
-                Refusals.unknownEvent(abbreviate(event.name()))));
+        unknown = decoration.around(
+                null,
+                false,
+                (session, event) -> CompletableFuture.failedFuture(Refusals.unknownEvent(abbreviate(event.name()))));
     }
 
     /** {@code handler}, with what it throws (a payload that does not decode) turned into a failed stage. */
@@ -106,7 +107,8 @@ final class EventRouter {
      * one publish, and the bus sends publishes in call order. The sender's next event may start right away instead
      * of after the publish's reply (PROTOCOL.md §7 order holds; the relay keeps its latency).
      */
-    private static final Set<String> ORDERED_ON_RETURN = Set.of(OFFER, ANSWER, ICE_CANDIDATE, TYPING_START, TYPING_STOP);
+    private static final Set<String> ORDERED_ON_RETURN =
+            Set.of(OFFER, ANSWER, ICE_CANDIDATE, TYPING_START, TYPING_STOP);
 
     static boolean orderedOnReturn(String event) {
         return ORDERED_ON_RETURN.contains(event);

@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.meetsignal.node.edge.EventRouter.Handler;
 import io.meetsignal.node.edge.EventRouter.Inbound;
 import io.meetsignal.node.ops.Metrics;
-import io.meetsignal.node.protocol.ErrorCode;
 import io.meetsignal.node.protocol.Events;
 import io.meetsignal.node.protocol.ProtocolException;
 import io.meetsignal.node.protocol.Refusals;
@@ -33,8 +32,7 @@ import java.util.function.Function;
  */
 final class HandlerDecorators {
 
-    private HandlerDecorators() {
-    }
+    private HandlerDecorators() {}
 
     /** The decorations every route gets, {@code event}'s limits included. */
     static Handler standard(Metrics metrics, String event, boolean orderedOnReturn, Handler handler) {
@@ -119,8 +117,8 @@ final class HandlerDecorators {
 
         @Override
         public CompletionStage<Outcome> handle(Session session, Inbound event) {
-            CompletionStage<Outcome> handled = session.inOrder(event.bytes(), orderedOnReturn,
-                    () -> next.handle(session, event));
+            CompletionStage<Outcome> handled =
+                    session.inOrder(event.bytes(), orderedOnReturn, () -> next.handle(session, event));
             if (handled == null) {
                 metrics.eventQueueFull();
                 return CompletableFuture.failedFuture(Refusals.tooManyInProgress());

@@ -56,16 +56,25 @@ final class Handshake {
     private final BooleanSupplier accepting;
     /** Asked once per Socket.IO CONNECT: null, or why the node takes nobody new now (PROTOCOL.md §7). */
     private final Supplier<Admission.Refusal> admission;
+
     private final Map<UUID, Session> byEngineSession = new ConcurrentHashMap<>();
     /** Socket id → the engine session it is served on now (a recovered socket moves to a new one). */
     private final Map<String, UUID> engineBySocket = new ConcurrentHashMap<>();
+
     private final Map<UUID, Channel> websockets = new ConcurrentHashMap<>();
     /** Per engine session, from its first packet: the rate-limit bucket and flood window every packet counts in. */
     private final Map<UUID, EngineLimits> limits = new ConcurrentHashMap<>();
 
-    Handshake(NodeConfig config, HandshakeAuthenticator authenticator, SessionRegistry sessions, RoomService rooms,
-              Recovery recovery, Metrics metrics, PollingFlusher flusher, BooleanSupplier accepting,
-              Supplier<Admission.Refusal> admission) {
+    Handshake(
+            NodeConfig config,
+            HandshakeAuthenticator authenticator,
+            SessionRegistry sessions,
+            RoomService rooms,
+            Recovery recovery,
+            Metrics metrics,
+            PollingFlusher flusher,
+            BooleanSupplier accepting,
+            Supplier<Admission.Refusal> admission) {
         this.config = config;
         this.authenticator = authenticator;
         this.sessions = sessions;
@@ -143,15 +152,19 @@ final class Handshake {
             metrics.error(refused.code());
             log.debug("Handshake refused for engine session {}: {}", head.getSessionId(), refused.code());
             Packet error = SocketIoLink.message(PacketType.ERROR);
-            error.setData(Map.of("message", refused.code().name(),
-                    "data", Map.of("code", refused.code().name(), "message", refused.getMessage())));
+            error.setData(Map.of(
+                    "message",
+                    refused.code().name(),
+                    "data",
+                    Map.of("code", refused.code().name(), "message", refused.getMessage())));
             head.send(error);
             flusher.afterSend(head);
             // a refused CONNECT ends the engine session once its connect_error has left (PROTOCOL.md §8)
             flusher.closeWhenDelivered(head, websockets.get(head.getSessionId()));
             return;
         }
-        String pid = auth != null && auth.path("pid").isTextual() ? auth.get("pid").textValue() : null;
+        String pid =
+                auth != null && auth.path("pid").isTextual() ? auth.get("pid").textValue() : null;
         if (pid == null || !recovery.enabled()) {
             connectNew(head, identity);
             return;
@@ -162,7 +175,10 @@ final class Handshake {
                 .whenComplete((recovered, failure) -> {
                     if (failure != null || recovered.isEmpty()) {
                         if (failure != null) {
-                            log.warn("Recovery for engine session {} failed: {}", head.getSessionId(), failure.toString());
+                            log.warn(
+                                    "Recovery for engine session {} failed: {}",
+                                    head.getSessionId(),
+                                    failure.toString());
                         }
                         connectNew(head, who);
                         return;
@@ -195,8 +211,11 @@ final class Handshake {
             closeSession(head.getSessionId(), false);
             return;
         }
-        log.info("Socket {} connected ({}, engine session {})", session.socketId(),
-                identity.guest() ? "guest" : "user " + identity.userId(), head.getSessionId());
+        log.info(
+                "Socket {} connected ({}, engine session {})",
+                session.socketId(),
+                identity.guest() ? "guest" : "user " + identity.userId(),
+                head.getSessionId());
         sendConnected(head, session);
     }
 
@@ -207,14 +226,21 @@ final class Handshake {
     private Session newSession(ClientHead head, Identity identity, String socketId, String recoveryKey) {
         NodeConfig.Limits configured = config.limits();
         EngineLimits engineLimits = limits.computeIfAbsent(head.getSessionId(), id -> new EngineLimits(configured));
-        return new Session(socketId, recoveryKey, identity, link(head), engineLimits.bucket,
-                new TokenBucket(configured.chatPerSecond(), configured.chatBurst()), engineLimits.flood);
+        return new Session(
+                socketId,
+                recoveryKey,
+                identity,
+                link(head),
+                engineLimits.bucket,
+                new TokenBucket(configured.chatPerSecond(), configured.chatBurst()),
+                engineLimits.flood);
     }
 
     private void sendConnected(ClientHead head, Session session) {
         Packet connected = SocketIoLink.message(PacketType.CONNECT);
         String pid = session.privateId();
-        connected.setData(pid == null ? Map.of("sid", session.socketId()) : Map.of("sid", session.socketId(), "pid", pid));
+        connected.setData(
+                pid == null ? Map.of("sid", session.socketId()) : Map.of("sid", session.socketId(), "pid", pid));
         head.send(connected);
         flusher.afterSend(head);
     }
@@ -259,5 +285,4 @@ final class Handshake {
             }
         });
     }
-
 }

@@ -58,13 +58,23 @@ final class HandshakeGate extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!accept) {
-            refuse(ctx, request, "draining", HttpResponseStatus.SERVICE_UNAVAILABLE, ErrorCode.UNAVAILABLE,
+            refuse(
+                    ctx,
+                    request,
+                    "draining",
+                    HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    ErrorCode.UNAVAILABLE,
                     "This server is draining, connect to another one");
             return;
         }
         String address = perAddress.address(ctx.channel().remoteAddress(), request.headers());
         if (!perAddress.mayOpen(address)) {
-            refuse(ctx, request, "per-ip", HttpResponseStatus.TOO_MANY_REQUESTS, ErrorCode.RATE_LIMITED,
+            refuse(
+                    ctx,
+                    request,
+                    "per-ip",
+                    HttpResponseStatus.TOO_MANY_REQUESTS,
+                    ErrorCode.RATE_LIMITED,
                     "Too many connections from your address");
             return;
         }
@@ -82,8 +92,13 @@ final class HandshakeGate extends ChannelInboundHandlerAdapter {
         perAddress.closed(engineId);
     }
 
-    private void refuse(ChannelHandlerContext ctx, FullHttpRequest request, String reason, HttpResponseStatus status,
-                        ErrorCode code, String message) {
+    private void refuse(
+            ChannelHandlerContext ctx,
+            FullHttpRequest request,
+            String reason,
+            HttpResponseStatus status,
+            ErrorCode code,
+            String message) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         request.release();
         metrics.handshakeRefused(reason);

@@ -91,7 +91,9 @@ final class HttpFraming extends ChannelInboundHandlerAdapter {
         if (!lengths.isEmpty() && !codings.isEmpty()) {
             return malformed("length_and_chunked");
         }
-        if (!codings.isEmpty() && (codings.size() != 1 || !"chunked".equalsIgnoreCase(codings.get(0).strip()))) {
+        if (!codings.isEmpty()
+                && (codings.size() != 1
+                        || !"chunked".equalsIgnoreCase(codings.get(0).strip()))) {
             return malformed("transfer_encoding");
         }
         long length = -1;
@@ -115,7 +117,9 @@ final class HttpFraming extends ChannelInboundHandlerAdapter {
     }
 
     private Refused tooLarge() {
-        return new Refused("body_too_large", HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+        return new Refused(
+                "body_too_large",
+                HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                 "Body larger than " + maxRestBody + " bytes");
     }
 }

@@ -79,10 +79,12 @@ final class HttpOrder extends ChannelDuplexHandler {
         String origin = request.headers().get(HttpHeaderNames.ORIGIN);
         request.release();
         releaseQueued();
-        HttpFraming.Refused refused = cause instanceof HttpFraming.Refused r ? r
+        HttpFraming.Refused refused = cause instanceof HttpFraming.Refused r
+                ? r
                 : new HttpFraming.Refused("decoder", HttpResponseStatus.BAD_REQUEST, "Malformed HTTP request");
         metrics.httpRequestDropped(refused.reason);
-        FullHttpResponse response = HttpResponses.error(refused.status, ErrorCode.INVALID_PAYLOAD, refused.getMessage());
+        FullHttpResponse response =
+                HttpResponses.error(refused.status, ErrorCode.INVALID_PAYLOAD, refused.getMessage());
         OriginPolicy.corsHeaders(response.headers(), origin);
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         Channel channel = ctx.channel();
@@ -100,7 +102,8 @@ final class HttpOrder extends ChannelDuplexHandler {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
         boolean ends = !upgraded && msg instanceof LastHttpContent;
-        if (!upgraded && msg instanceof HttpResponse response
+        if (!upgraded
+                && msg instanceof HttpResponse response
                 && response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
             upgraded = true;
             releaseQueued();

@@ -17,13 +17,12 @@ import java.nio.charset.StandardCharsets;
 /** Writing plain HTTP responses from handlers that sit before netty-socketio's own encoder. */
 final class HttpResponses {
 
-    private HttpResponses() {
-    }
+    private HttpResponses() {}
 
     static FullHttpResponse json(HttpResponseStatus status, Object body) {
         byte[] bytes = body == null ? new byte[0] : Json.write(body).getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.wrappedBuffer(bytes));
+        FullHttpResponse response =
+                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
         if (body != null) {
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         }
@@ -37,11 +36,9 @@ final class HttpResponses {
     }
 
     /** A refused HTTP request: {@code { error: { code, message } }}. */
-    private record ErrorBody(ErrorDetail error) {
-    }
+    private record ErrorBody(ErrorDetail error) {}
 
-    private record ErrorDetail(ErrorCode code, String message) {
-    }
+    private record ErrorDetail(ErrorCode code, String message) {}
 
     /** Writes from the tail of the pipeline (through the HTTP encoder) and keeps the connection if asked. */
     static void write(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {

@@ -4,13 +4,13 @@ import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.SocketIOChannelInitializer;
 import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.handler.EncoderHandler;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import io.meetsignal.node.ops.LoopLag;
 import io.meetsignal.node.ops.Metrics;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.ChannelPipeline;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /**
  * netty-socketio's pipeline with our handlers (and its encoder with a queue-safe packet encoder): the origin policy, the handshake gate and the REST API right after the HTTP
@@ -41,14 +41,21 @@ final class MeetingChannelInitializer extends SocketIOChannelInitializer {
     private final EncoderHandler encoder;
     private final EngineSessionCheck sessionCheck;
 
-    MeetingChannelInitializer(OriginPolicy originPolicy, RestApi restApi, PollingFlusher flusher,
-                              MeetingPacketHandler packets, HandshakeGate handshakeGate, EngineSessionCheck sessionCheck,
-                              LoopLag loopLag, Metrics metrics, Configuration configuration) {
+    MeetingChannelInitializer(
+            OriginPolicy originPolicy,
+            RestApi restApi,
+            PollingFlusher flusher,
+            MeetingPacketHandler packets,
+            HandshakeGate handshakeGate,
+            EngineSessionCheck sessionCheck,
+            LoopLag loopLag,
+            Metrics metrics,
+            Configuration configuration) {
         this.metrics = metrics;
         this.sessionCheck = sessionCheck;
         try {
-            this.encoder = new EncoderHandler(configuration,
-                    new QueueSafePacketEncoder(configuration, configuration.getJsonSupport()));
+            this.encoder = new EncoderHandler(
+                    configuration, new QueueSafePacketEncoder(configuration, configuration.getJsonSupport()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -7,8 +7,6 @@ import io.meetsignal.node.config.NodeConfig;
 import io.meetsignal.node.ops.Metrics;
 import io.meetsignal.node.protocol.DisconnectReason;
 import io.meetsignal.node.protocol.ErrorCode;
-import io.meetsignal.node.protocol.Events;
-import io.meetsignal.node.protocol.Json;
 import io.meetsignal.node.protocol.ServerEvent.ForceDisconnect;
 import io.meetsignal.node.session.Session;
 import io.netty.buffer.ByteBuf;
@@ -53,8 +51,8 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
     private final PollingFlusher flusher;
     private volatile ChannelInboundHandler engine;
 
-    MeetingPacketHandler(NodeConfig config, Handshake handshake, EventRouter router, Metrics metrics,
-                         PollingFlusher flusher) {
+    MeetingPacketHandler(
+            NodeConfig config, Handshake handshake, EventRouter router, Metrics metrics, PollingFlusher flusher) {
         this.config = config;
         this.handshake = handshake;
         this.router = router;
@@ -87,7 +85,9 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
             return;
         }
         int packets = 0;
-        while (start < end && packets < MAX_PACKETS_PER_POST && message.getClient().isConnected()) {
+        while (start < end
+                && packets < MAX_PACKETS_PER_POST
+                && message.getClient().isConnected()) {
             int separator = content.indexOf(start, end, RECORD_SEPARATOR);
             int stop = separator < 0 ? end : separator;
             if (stop > start) {
@@ -99,8 +99,9 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
         content.readerIndex(end);
     }
 
-    private void onPacket(ChannelHandlerContext ctx, ClientHead head, Transport transport, ByteBuf content, int offset,
-                          int length) throws Exception {
+    private void onPacket(
+            ChannelHandlerContext ctx, ClientHead head, Transport transport, ByteBuf content, int offset, int length)
+            throws Exception {
         byte type = content.getByte(offset);
         EngineLimits engineLimits = handshake.limits(head);
         if (engineLimits == null) {
@@ -127,7 +128,9 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
             case '1', '2', '3', '5', '6' -> {
                 ByteBuf copy = Unpooled.copiedBuffer(content.slice(offset, length));
                 engine.channelRead(ctx, new PacketsMessage(head, copy, transport));
-                if (type == '2' && length == 6 && "probe".equals(content.toString(offset + 1, 5, StandardCharsets.US_ASCII))) {
+                if (type == '2'
+                        && length == 6
+                        && "probe".equals(content.toString(offset + 1, 5, StandardCharsets.US_ASCII))) {
                     flusher.afterProbe(head, ctx.channel());
                 } else if (type == '5') {
                     flusher.afterUpgrade(head, ctx.channel());
@@ -143,8 +146,8 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
             onEvent(head, content, offset, length, token);
             return;
         }
-        SocketIoPacketParser.Packet packet = SocketIoPacketParser.parse(content, offset, length,
-                config.limits().maxPacketBytes());
+        SocketIoPacketParser.Packet packet = SocketIoPacketParser.parse(
+                content, offset, length, config.limits().maxPacketBytes());
         if (packet instanceof SocketIoPacketParser.Connect connect) {
             handshake.connect(head, connect.namespace(), connect.auth());
         } else if (packet instanceof SocketIoPacketParser.Disconnect) {
@@ -152,8 +155,11 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
         } else if (packet instanceof SocketIoPacketParser.Binary binary) {
             Session session = handshake.session(head.getSessionId());
             if (session != null) {
-                replies.refuse(session, "binary", binary.ackId(), new Replies.Refusal(ErrorCode.INVALID_PAYLOAD,
-                        "Binary payloads are not supported"));
+                replies.refuse(
+                        session,
+                        "binary",
+                        binary.ackId(),
+                        new Replies.Refusal(ErrorCode.INVALID_PAYLOAD, "Binary payloads are not supported"));
             }
         }
         // anything else is ignored: acknowledgements from the client (the server never asks for one), other types
@@ -173,21 +179,27 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
             return;
         }
         if (!token) {
-            replies.refuse(session, "event", SocketIoPacketParser.ackId(content, offset, length),
+            replies.refuse(
+                    session,
+                    "event",
+                    SocketIoPacketParser.ackId(content, offset, length),
                     new Replies.Refusal(ErrorCode.RATE_LIMITED, "Too many events, slow down"));
             return;
         }
-        SocketIoPacketParser.Packet packet = SocketIoPacketParser.parse(content, offset, length,
-                config.limits().maxPacketBytes());
+        SocketIoPacketParser.Packet packet = SocketIoPacketParser.parse(
+                content, offset, length, config.limits().maxPacketBytes());
         if (packet instanceof SocketIoPacketParser.TooLarge tooLarge) {
-            replies.refuse(session, "event", tooLarge.ackId(), new Replies.Refusal(ErrorCode.INVALID_PAYLOAD,
-                    "Event larger than " + tooLarge.limit() + " bytes"));
+            replies.refuse(
+                    session,
+                    "event",
+                    tooLarge.ackId(),
+                    new Replies.Refusal(ErrorCode.INVALID_PAYLOAD, "Event larger than " + tooLarge.limit() + " bytes"));
             return;
         }
         if (!(packet instanceof SocketIoPacketParser.Event parsed)) {
             Long ackId = packet instanceof SocketIoPacketParser.Malformed malformed ? malformed.ackId() : null;
-            replies.refuse(session, "event", ackId, new Replies.Refusal(ErrorCode.INVALID_PAYLOAD,
-                    "Malformed event packet"));
+            replies.refuse(
+                    session, "event", ackId, new Replies.Refusal(ErrorCode.INVALID_PAYLOAD, "Malformed event packet"));
             return;
         }
         if (!"/".equals(parsed.namespace())) {
@@ -197,7 +209,8 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
         }
         // one event of a socket at a time, in the order received (PROTOCOL.md §7): see HandlerDecorators
         router.route(session, new EventRouter.Inbound(parsed.name(), parsed.payload(), length))
-                .whenComplete((result, failure) -> replies.answer(session, parsed.name(), parsed.ackId(), result, failure));
+                .whenComplete(
+                        (result, failure) -> replies.answer(session, parsed.name(), parsed.ackId(), result, failure));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.meetsignal.node.edge;
 
+import io.meetsignal.node.protocol.ErrorCode;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -10,7 +11,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.meetsignal.node.protocol.ErrorCode;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Set;
@@ -69,11 +69,14 @@ final class OriginPolicy extends ChannelInboundHandlerAdapter {
         if (!allows(origin, localPort)) {
             boolean keepAlive = HttpUtil.isKeepAlive(request);
             request.release();
-            HttpResponses.write(ctx, HttpResponses.error(HttpResponseStatus.FORBIDDEN, ErrorCode.FORBIDDEN,
-                    "Origin not allowed"), keepAlive);
+            HttpResponses.write(
+                    ctx,
+                    HttpResponses.error(HttpResponseStatus.FORBIDDEN, ErrorCode.FORBIDDEN, "Origin not allowed"),
+                    keepAlive);
             return;
         }
-        if (origin != null && HttpMethod.OPTIONS.equals(request.method())
+        if (origin != null
+                && HttpMethod.OPTIONS.equals(request.method())
                 && request.headers().contains(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD)) {
             boolean keepAlive = HttpUtil.isKeepAlive(request);
             request.release();

@@ -54,6 +54,7 @@ final class PollingFlusher extends ChannelInboundHandlerAdapter {
 
     /** The latest poll channel of each live engine session (only sessions this node issued, see {@link #sessions}). */
     private final Map<UUID, Channel> polls = new ConcurrentHashMap<>();
+
     private final EngineSessionCheck sessions;
 
     PollingFlusher(EngineSessionCheck sessions) {
@@ -96,7 +97,8 @@ final class PollingFlusher extends ChannelInboundHandlerAdapter {
     }
 
     private static void flush(ClientHead head, Channel poll) {
-        if (head.isTransportChannel(poll, Transport.POLLING) && !head.getPacketsQueue(Transport.POLLING).isEmpty()) {
+        if (head.isTransportChannel(poll, Transport.POLLING)
+                && !head.getPacketsQueue(Transport.POLLING).isEmpty()) {
             poll.writeAndFlush(new OutPacketMessage(head, Transport.POLLING));
         }
     }
@@ -114,8 +116,9 @@ final class PollingFlusher extends ChannelInboundHandlerAdapter {
             return;
         }
         afterSend(head);
-        websocket.eventLoop().schedule(() -> nudge(head, websocket, remaining - 1), PROBE_NUDGE_MILLIS,
-                TimeUnit.MILLISECONDS);
+        websocket
+                .eventLoop()
+                .schedule(() -> nudge(head, websocket, remaining - 1), PROBE_NUDGE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -126,11 +129,18 @@ final class PollingFlusher extends ChannelInboundHandlerAdapter {
      */
     void afterUpgrade(ClientHead head, Channel websocket) {
         for (long delay : UPGRADE_CHECKS_MILLIS) {
-            websocket.eventLoop().schedule(() -> {
-                if (websocket.isActive() && !head.getPacketsQueue(Transport.WEBSOCKET).isEmpty()) {
-                    websocket.writeAndFlush(new OutPacketMessage(head, Transport.WEBSOCKET));
-                }
-            }, delay, TimeUnit.MILLISECONDS);
+            websocket
+                    .eventLoop()
+                    .schedule(
+                            () -> {
+                                if (websocket.isActive()
+                                        && !head.getPacketsQueue(Transport.WEBSOCKET)
+                                                .isEmpty()) {
+                                    websocket.writeAndFlush(new OutPacketMessage(head, Transport.WEBSOCKET));
+                                }
+                            },
+                            delay,
+                            TimeUnit.MILLISECONDS);
         }
     }
 
@@ -150,15 +160,19 @@ final class PollingFlusher extends ChannelInboundHandlerAdapter {
         Transport transport = head.getCurrentTransport();
         if (remaining > 0 && !head.getPacketsQueue(transport).isEmpty()) {
             EventExecutor executor = websocket != null ? websocket.eventLoop() : GlobalEventExecutor.INSTANCE;
-            executor.schedule(() -> closeWhenDelivered(head, websocket, remaining - 1), DELIVERY_CHECK_MILLIS,
+            executor.schedule(
+                    () -> closeWhenDelivered(head, websocket, remaining - 1),
+                    DELIVERY_CHECK_MILLIS,
                     TimeUnit.MILLISECONDS);
             return;
         }
         if (transport == Transport.WEBSOCKET && websocket != null && websocket.isActive()) {
-            websocket.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE)).addListener(written -> {
-                head.onChannelDisconnect();
-                websocket.close();
-            });
+            websocket
+                    .writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
+                    .addListener(written -> {
+                        head.onChannelDisconnect();
+                        websocket.close();
+                    });
         } else {
             head.onChannelDisconnect();
         }
@@ -182,12 +196,15 @@ final class PollingFlusher extends ChannelInboundHandlerAdapter {
         if (!poll.isActive() || !poll.attr(EncoderHandler.WRITE_ONCE).compareAndSet(null, true)) {
             return;
         }
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                HttpResponseStatus.OK,
                 Unpooled.copiedBuffer(ENGINE_CLOSE_PACKET, StandardCharsets.US_ASCII));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=UTF-8");
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         HttpUtil.setContentLength(response, response.content().readableBytes());
-        OriginPolicy.corsHeaders(response.headers(), poll.attr(EncoderHandler.ORIGIN).get());
+        OriginPolicy.corsHeaders(
+                response.headers(), poll.attr(EncoderHandler.ORIGIN).get());
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         poll.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }

@@ -7,11 +7,11 @@ import com.corundumstudio.socketio.protocol.PacketEncoder;
 import com.corundumstudio.socketio.protocol.PacketType;
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.meetsignal.node.protocol.Json;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Queue;
 
 /**
@@ -52,8 +52,11 @@ final class QueueSafePacketEncoder extends PacketEncoder {
             queued.written();
         }
         Long ackId = packet.getAckId();
-        if (ackId == null || ackId <= Integer.MAX_VALUE || packet.getType() != PacketType.MESSAGE
-                || packet.getSubType() != PacketType.ACK || !(packet.getData() instanceof List<?> args)) {
+        if (ackId == null
+                || ackId <= Integer.MAX_VALUE
+                || packet.getType() != PacketType.MESSAGE
+                || packet.getSubType() != PacketType.ACK
+                || !(packet.getData() instanceof List<?> args)) {
             super.encodePacket(packet, buffer, allocator, binary);
             return;
         }

@@ -1,5 +1,6 @@
 package io.meetsignal.node.edge;
 
+import io.meetsignal.cluster.ChatMessage;
 import io.meetsignal.cluster.StoreUnavailableException;
 import io.meetsignal.node.ops.Metrics;
 import io.meetsignal.node.protocol.ErrorCode;
@@ -7,12 +8,9 @@ import io.meetsignal.node.protocol.Json;
 import io.meetsignal.node.protocol.ProtocolException;
 import io.meetsignal.node.protocol.ServerEvent.ErrorEvent;
 import io.meetsignal.node.protocol.ServerEvent.JoinError;
-import io.meetsignal.cluster.ChatMessage;
 import io.meetsignal.node.service.Outcome;
 import io.meetsignal.node.session.Session;
 import java.util.UUID;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,19 +24,16 @@ final class Replies {
     private static final Logger log = LoggerFactory.getLogger(Replies.class);
 
     /** A failure as the protocol names it. */
-    record Refusal(ErrorCode code, String message) {
-    }
+    record Refusal(ErrorCode code, String message) {}
 
     private static final String OK = "{\"success\":true}";
     private static final String QUEUED = "{\"success\":true,\"waiting\":true}";
 
     /** The acknowledgement of a refused action: {@code { success: false, error, code }}. */
-    private record RefusedAck(boolean success, String error, ErrorCode code) {
-    }
+    private record RefusedAck(boolean success, String error, ErrorCode code) {}
 
     /** The acknowledgement of a posted chat message: {@code { success: true, message }}. */
-    private record PostedAck(boolean success, ChatMessage message) {
-    }
+    private record PostedAck(boolean success, ChatMessage message) {}
 
     private final Metrics metrics;
 

@@ -58,8 +58,7 @@ final class RestApi extends ChannelInboundHandlerAdapter {
     private static final int CODE_ATTEMPTS = 5;
 
     /** A response: status and JSON body (null for none). */
-    record Reply(HttpResponseStatus status, Object body) {
-    }
+    record Reply(HttpResponseStatus status, Object body) {}
 
     private final RoomAdmin admin;
     private final TokenVerifier tokens;
@@ -72,15 +71,18 @@ final class RestApi extends ChannelInboundHandlerAdapter {
         this.routes = new RestRouter()
                 .add(HttpMethod.POST, "rooms", (request, params) -> create(request))
                 .add(HttpMethod.GET, "rooms/code/{code}", (request, params) -> byCode(params.get(0)))
-                .add(HttpMethod.GET, "rooms/{id}", (request, params) ->
-                        asHost(request, params.get(0)).thenCompose(this::withParticipants))
+                .add(
+                        HttpMethod.GET,
+                        "rooms/{id}",
+                        (request, params) -> asHost(request, params.get(0)).thenCompose(this::withParticipants))
                 .add(HttpMethod.DELETE, "rooms/{id}", (request, params) -> end(request, params.get(0)))
                 .add(HttpMethod.PATCH, "rooms/{id}/settings", this::updateSettings);
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-        if (!(msg instanceof FullHttpRequest request) || !new QueryStringDecoder(request.uri()).path().startsWith(PREFIX)) {
+        if (!(msg instanceof FullHttpRequest request)
+                || !new QueryStringDecoder(request.uri()).path().startsWith(PREFIX)) {
             ctx.fireChannelRead(msg);
             return;
         }
@@ -106,11 +108,16 @@ final class RestApi extends ChannelInboundHandlerAdapter {
             throw Refusals.tooManyRequests();
         }
         if (request.content().readableBytes() > MAX_BODY_BYTES) {
-            return CompletableFuture.completedFuture(HttpResponses.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-                    ErrorCode.INVALID_PAYLOAD, "Body larger than " + MAX_BODY_BYTES + " bytes"));
+            return CompletableFuture.completedFuture(HttpResponses.error(
+                    HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    ErrorCode.INVALID_PAYLOAD,
+                    "Body larger than " + MAX_BODY_BYTES + " bytes"));
         }
         // split the raw path, then decode each segment: an encoded "/" stays inside its segment
-        String[] parts = new QueryStringDecoder(request.uri()).rawPath().substring(PREFIX.length()).split("/", -1);
+        String[] parts = new QueryStringDecoder(request.uri())
+                .rawPath()
+                .substring(PREFIX.length())
+                .split("/", -1);
         for (int i = 0; i < parts.length; i++) {
             try {
                 parts[i] = QueryStringDecoder.decodeComponent(parts[i]);
@@ -120,10 +127,12 @@ final class RestApi extends ChannelInboundHandlerAdapter {
         }
         Optional<RestRouter.Match> route = routes.match(request.method(), parts);
         if (route.isEmpty()) {
-            return CompletableFuture.completedFuture(HttpResponses.error(HttpResponseStatus.NOT_FOUND,
-                    ErrorCode.INVALID_PAYLOAD, "No such endpoint"));
+            return CompletableFuture.completedFuture(
+                    HttpResponses.error(HttpResponseStatus.NOT_FOUND, ErrorCode.INVALID_PAYLOAD, "No such endpoint"));
         }
-        return route.get().endpoint().serve(request, route.get().params())
+        return route.get()
+                .endpoint()
+                .serve(request, route.get().params())
                 .thenApply(reply -> HttpResponses.json(reply.status(), reply.body()));
     }
 
@@ -135,7 +144,9 @@ final class RestApi extends ChannelInboundHandlerAdapter {
         String name = null;
         JsonNode nameNode = body.get("name");
         if (nameNode != null && !nameNode.isNull()) {
-            if (!nameNode.isTextual() || nameNode.textValue().isBlank() || nameNode.textValue().strip().length() > 100) {
+            if (!nameNode.isTextual()
+                    || nameNode.textValue().isBlank()
+                    || nameNode.textValue().strip().length() > 100) {
                 throw invalid("name: expected 1-100 characters");
             }
             name = nameNode.textValue().strip();
@@ -150,32 +161,44 @@ final class RestApi extends ChannelInboundHandlerAdapter {
     }
 
     private CompletionStage<Reply> end(FullHttpRequest request, String id) {
-        return asHost(request, id).thenCompose(room -> admin.endRoom(room.id()))
+        return asHost(request, id)
+                .thenCompose(room -> admin.endRoom(room.id()))
                 .thenApply(ended -> new Reply(HttpResponseStatus.NO_CONTENT, null));
     }
 
     private CompletionStage<Reply> updateSettings(FullHttpRequest request, List<String> params) {
         SettingsPatch patch = settingsPatch(body(request));
-        return asHost(request, params.get(0)).thenCompose(room -> {
-            validate(room.settings(), patch);
-            return admin.updateSettings(room.id(), patch);
-        }).thenApply(updated -> new Reply(HttpResponseStatus.OK, RoomView.of(updated.orElseThrow(Refusals::roomEnded))));
+        return asHost(request, params.get(0))
+                .thenCompose(room -> {
+                    validate(room.settings(), patch);
+                    return admin.updateSettings(room.id(), patch);
+                })
+                .thenApply(updated ->
+                        new Reply(HttpResponseStatus.OK, RoomView.of(updated.orElseThrow(Refusals::roomEnded))));
     }
 
     private CompletionStage<Reply> byCode(String rawCode) {
-        String key = RoomCodes.normalize(rawCode)
-                .orElseThrow(() -> invalid("Invalid room code"));
+        String key = RoomCodes.normalize(rawCode).orElseThrow(() -> invalid("Invalid room code"));
         return admin.byCode(key).thenCompose(found -> {
             Room room = found.orElseThrow(Refusals::roomNotFound);
-            return admin.participants(room.id()).thenApply(participants -> new Reply(HttpResponseStatus.OK,
-                    new PublicRoomView(room.id(), room.code(), room.name(), room.active(), room.locked(),
-                            participants.size(), new PublicSettings(room.settings().waitingRoom()))));
+            return admin.participants(room.id())
+                    .thenApply(participants -> new Reply(
+                            HttpResponseStatus.OK,
+                            new PublicRoomView(
+                                    room.id(),
+                                    room.code(),
+                                    room.name(),
+                                    room.active(),
+                                    room.locked(),
+                                    participants.size(),
+                                    new PublicSettings(room.settings().waitingRoom()))));
         });
     }
 
     private CompletionStage<Reply> withParticipants(Room room) {
-        return admin.participants(room.id()).thenApply(participants -> new Reply(HttpResponseStatus.OK,
-                RoomView.of(room, ParticipantInfo.of(participants, room))));
+        return admin.participants(room.id())
+                .thenApply(participants ->
+                        new Reply(HttpResponseStatus.OK, RoomView.of(room, ParticipantInfo.of(participants, room))));
     }
 
     /** The room {@code id}, when the caller's token proves its host (the host check is {@link RoomAdmin}'s). */
@@ -191,8 +214,8 @@ final class RestApi extends ChannelInboundHandlerAdapter {
 
     /** The caller's verified token; a bad one is refused by the verifier ({@code AUTH_FAILED}). */
     private TokenVerifier.Verified authenticated(FullHttpRequest request) {
-        return tokens.bearer(request.headers().get(HttpHeaderNames.AUTHORIZATION)).orElseThrow(
-                () -> Refusals.bearerTokenRequired());
+        return tokens.bearer(request.headers().get(HttpHeaderNames.AUTHORIZATION))
+                .orElseThrow(() -> Refusals.bearerTokenRequired());
     }
 
     private static JsonNode body(FullHttpRequest request) {
@@ -216,7 +239,8 @@ final class RestApi extends ChannelInboundHandlerAdapter {
         JsonNode maxNode = body.get("maxParticipants");
         if (maxNode != null && !maxNode.isNull()) {
             // canConvertToInt first: asLong() of 2^64+10 is 10 (PROTOCOL.md §7: out of range in any encoding is 400)
-            if (!maxNode.isIntegralNumber() || !maxNode.canConvertToInt()
+            if (!maxNode.isIntegralNumber()
+                    || !maxNode.canConvertToInt()
                     || maxNode.intValue() < RoomSettings.MIN_PARTICIPANTS
                     || maxNode.intValue() > RoomSettings.MAX_PARTICIPANTS) {
                 throw invalid("maxParticipants: expected an integer " + RoomSettings.MIN_PARTICIPANTS + "-"
@@ -224,8 +248,13 @@ final class RestApi extends ChannelInboundHandlerAdapter {
             }
             max = maxNode.intValue();
         }
-        return new SettingsPatch(flag(body, "allowScreenShare"), flag(body, "allowChat"),
-                flag(body, "allowParticipantAudio"), flag(body, "allowParticipantVideo"), flag(body, "waitingRoom"), max);
+        return new SettingsPatch(
+                flag(body, "allowScreenShare"),
+                flag(body, "allowChat"),
+                flag(body, "allowParticipantAudio"),
+                flag(body, "allowParticipantVideo"),
+                flag(body, "waitingRoom"),
+                max);
     }
 
     private static Boolean flag(JsonNode body, String name) {
@@ -257,7 +286,8 @@ final class RestApi extends ChannelInboundHandlerAdapter {
     }
 
     private TokenBucket limiter(SocketAddress remote) {
-        String key = remote instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() : String.valueOf(remote);
+        String key =
+                remote instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() : String.valueOf(remote);
         if (limiters.size() > MAX_TRACKED_CLIENTS) {
             limiters.clear();
         }
@@ -273,7 +303,7 @@ final class RestApi extends ChannelInboundHandlerAdapter {
     /** Any failure as its code's status and body; {@link Replies#refusal} logs what is not expected. */
     private static FullHttpResponse failed(Throwable failure) {
         Replies.Refusal refusal = Replies.refusal(failure, "REST", "request");
-        return HttpResponses.error(HttpResponseStatus.valueOf(refusal.code().httpStatus()), refusal.code(),
-                refusal.message());
+        return HttpResponses.error(
+                HttpResponseStatus.valueOf(refusal.code().httpStatus()), refusal.code(), refusal.message());
     }
 }

@@ -23,17 +23,17 @@ final class RestRouter {
     }
 
     /** A route that matched: its endpoint and the values of its parameters. */
-    record Match(Endpoint endpoint, List<String> params) {
-    }
+    record Match(Endpoint endpoint, List<String> params) {}
 
-    private record Route(HttpMethod method, String[] pattern, Endpoint endpoint) {
-    }
+    private record Route(HttpMethod method, String[] pattern, Endpoint endpoint) {}
 
     private final List<Route> routes = new ArrayList<>();
 
     /** Adds a route; returns this router. */
     RestRouter add(HttpMethod method, String pattern, Endpoint endpoint) {
-        routes.add(new Route(requireNonNull(method, "method"), requireNonNull(pattern, "pattern").split("/", -1),
+        routes.add(new Route(
+                requireNonNull(method, "method"),
+                requireNonNull(pattern, "pattern").split("/", -1),
                 requireNonNull(endpoint, "endpoint")));
         return this;
     }

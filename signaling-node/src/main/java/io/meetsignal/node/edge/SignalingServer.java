@@ -33,9 +33,17 @@ public final class SignalingServer implements AutoCloseable {
     private final MeetingPacketHandler packets;
     private InetSocketAddress address;
 
-    public SignalingServer(NodeConfig config, SessionRegistry sessions, RoomService rooms,
-                           Recovery recovery, SignalService signals, TokenVerifier tokens, Metrics metrics,
-                           BooleanSupplier accepting, LoopLag loopLag, Admission admission) {
+    public SignalingServer(
+            NodeConfig config,
+            SessionRegistry sessions,
+            RoomService rooms,
+            Recovery recovery,
+            SignalService signals,
+            TokenVerifier tokens,
+            Metrics metrics,
+            BooleanSupplier accepting,
+            LoopLag loopLag,
+            Admission admission) {
         Configuration cfg = new Configuration();
         cfg.setHostname(config.host());
         cfg.setPort(config.port());
@@ -58,19 +66,41 @@ public final class SignalingServer implements AutoCloseable {
         socket.setTcpNoDelay(true);
         cfg.setSocketConfig(socket);
 
-        EventRouter router = new EventRouter(rooms, signals,
-                (event, orderedOnReturn, handler) -> HandlerDecorators.standard(metrics, event, orderedOnReturn, handler));
+        EventRouter router = new EventRouter(
+                rooms,
+                signals,
+                (event, orderedOnReturn, handler) ->
+                        HandlerDecorators.standard(metrics, event, orderedOnReturn, handler));
         EngineSessionCheck sessionCheck = new EngineSessionCheck(SOCKET_IO_PATH);
         PollingFlusher flusher = new PollingFlusher(sessionCheck);
-        Handshake handshake = new Handshake(config, new HandshakeAuthenticator(tokens, config.auth().allowGuests()),
-                sessions, rooms, recovery, metrics, flusher, accepting, admission::tryAdmit);
+        Handshake handshake = new Handshake(
+                config,
+                new HandshakeAuthenticator(tokens, config.auth().allowGuests()),
+                sessions,
+                rooms,
+                recovery,
+                metrics,
+                flusher,
+                accepting,
+                admission::tryAdmit);
         packets = new MeetingPacketHandler(config, handshake, router, metrics, flusher);
         server = new SocketIOServer(cfg);
-        HandshakeGate handshakeGate = new HandshakeGate(accepting, metrics, SOCKET_IO_PATH,
-                new AddressLimit(config.limits().maxConnectionsPerIp(), config.limits().trustProxy()));
-        server.setPipelineFactory(new MeetingChannelInitializer(new OriginPolicy(config.corsOrigins()),
-                new RestApi(rooms.admin(), tokens), flusher, packets,
-                handshakeGate, sessionCheck, loopLag, metrics, cfg));
+        HandshakeGate handshakeGate = new HandshakeGate(
+                accepting,
+                metrics,
+                SOCKET_IO_PATH,
+                new AddressLimit(
+                        config.limits().maxConnectionsPerIp(), config.limits().trustProxy()));
+        server.setPipelineFactory(new MeetingChannelInitializer(
+                new OriginPolicy(config.corsOrigins()),
+                new RestApi(rooms.admin(), tokens),
+                flusher,
+                packets,
+                handshakeGate,
+                sessionCheck,
+                loopLag,
+                metrics,
+                cfg));
         server.addDisconnectListener(client -> packets.onEngineClosed(client.getSessionId()));
     }
 

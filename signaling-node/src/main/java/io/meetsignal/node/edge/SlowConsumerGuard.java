@@ -47,12 +47,18 @@ final class SlowConsumerGuard extends ChannelDuplexHandler {
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
         Channel channel = ctx.channel();
         if (!channel.isWritable() && check == null) {
-            check = ctx.executor().schedule(() -> {
-                check = null;
-                if (!channel.isWritable()) {
-                    close(ctx, "stayed over " + BOUND_BYTES + " unread bytes for " + GRACE_MILLIS + " ms");
-                }
-            }, GRACE_MILLIS, TimeUnit.MILLISECONDS);
+            check = ctx.executor()
+                    .schedule(
+                            () -> {
+                                check = null;
+                                if (!channel.isWritable()) {
+                                    close(
+                                            ctx,
+                                            "stayed over " + BOUND_BYTES + " unread bytes for " + GRACE_MILLIS + " ms");
+                                }
+                            },
+                            GRACE_MILLIS,
+                            TimeUnit.MILLISECONDS);
         } else if (channel.isWritable() && check != null) {
             check.cancel(false);
             check = null;

@@ -37,6 +37,7 @@ final class SocketIoLink implements ClientLink {
     private final AtomicLong queued = new AtomicLong();
     /** When the queue went over the bound (System.nanoTime()), or 0 while it is under. */
     private volatile long overSince;
+
     private volatile boolean closing;
 
     SocketIoLink(ClientHead head, PollingFlusher flusher, Metrics metrics, Supplier<Channel> websocket) {
@@ -55,10 +56,13 @@ final class SocketIoLink implements ClientLink {
 
     @Override
     public void sendEvent(String event, String payloadJson, String offset) {
-        QueuedPacket packet = new QueuedPacket(PacketType.EVENT, queued,
+        QueuedPacket packet = new QueuedPacket(
+                PacketType.EVENT,
+                queued,
                 event.length() + payloadJson.length() + (offset == null ? 0 : offset.length()) + 8);
         packet.setName(event);
-        packet.setData(offset == null ? List.of(new RawValue(payloadJson)) : List.of(new RawValue(payloadJson), offset));
+        packet.setData(
+                offset == null ? List.of(new RawValue(payloadJson)) : List.of(new RawValue(payloadJson), offset));
         send(packet);
         metrics.sent(event);
     }
@@ -120,8 +124,8 @@ final class SocketIoLink implements ClientLink {
 
     private void channelLater(Runnable action) {
         Channel channel = websocket.get();
-        io.netty.util.concurrent.EventExecutor executor = channel != null ? channel.eventLoop()
-                : io.netty.util.concurrent.GlobalEventExecutor.INSTANCE;
+        io.netty.util.concurrent.EventExecutor executor =
+                channel != null ? channel.eventLoop() : io.netty.util.concurrent.GlobalEventExecutor.INSTANCE;
         executor.schedule(action, CLOSE_GRACE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 }

@@ -26,43 +26,34 @@ final class SocketIoPacketParser {
     /** The most digits read as an ack id: every 18-digit number fits a {@code long}. */
     static final int MAX_ACK_DIGITS = 18;
 
-    private SocketIoPacketParser() {
-    }
+    private SocketIoPacketParser() {}
 
     /** One Socket.IO packet as the node understands it. */
-    sealed interface Packet {
-    }
+    sealed interface Packet {}
 
     /** CONNECT to {@code namespace}; {@code auth} is the raw JSON of the auth object, null when there is none. */
-    record Connect(String namespace, byte[] auth) implements Packet {
-    }
+    record Connect(String namespace, byte[] auth) implements Packet {}
 
     /** DISCONNECT: the client leaves (whatever namespace it names). */
-    record Disconnect() implements Packet {
-    }
+    record Disconnect() implements Packet {}
 
     /** EVENT {@code name} with its payload (null when the array has none); {@code ackId} null when none is asked. */
-    record Event(String namespace, Long ackId, String name, JsonNode payload) implements Packet {
-    }
+    record Event(String namespace, Long ackId, String name, JsonNode payload) implements Packet {}
 
     /** An EVENT larger than the limit the caller gave; its data was not read. */
-    record TooLarge(Long ackId, int limit) implements Packet {
-    }
+    record TooLarge(Long ackId, int limit) implements Packet {}
 
     /** An EVENT whose data is not {@code ["<name>", …]}. */
-    record Malformed(Long ackId, Flaw flaw) implements Packet {
-    }
+    record Malformed(Long ackId, Flaw flaw) implements Packet {}
 
     /** BINARY_EVENT or BINARY_ACK: the protocol carries no binary payloads. */
-    record Binary(Long ackId) implements Packet {
-    }
+    record Binary(Long ackId) implements Packet {}
 
     /**
      * Nothing to do: an empty packet ({@code type} 0), an acknowledgement from the client (the server asks for none),
      * or a type a client does not send.
      */
-    record Ignored(char type) implements Packet {
-    }
+    record Ignored(char type) implements Packet {}
 
     /** What is wrong with a malformed event. */
     enum Flaw {
@@ -90,11 +81,15 @@ final class SocketIoPacketParser {
         Header header = header(content, offset, length);
         int end = offset + length;
         return switch (header.type) {
-            case '0' -> new Connect(header.namespace, header.data < end ? ByteBufUtil.getBytes(content, header.data,
-                    end - header.data) : null);
+            case '0' ->
+                new Connect(
+                        header.namespace,
+                        header.data < end ? ByteBufUtil.getBytes(content, header.data, end - header.data) : null);
             case '1' -> new Disconnect();
-            case '2' -> length > maxEventBytes ? new TooLarge(header.ackId, maxEventBytes)
-                    : event(header, ByteBufUtil.getBytes(content, header.data, end - header.data));
+            case '2' ->
+                length > maxEventBytes
+                        ? new TooLarge(header.ackId, maxEventBytes)
+                        : event(header, ByteBufUtil.getBytes(content, header.data, end - header.data));
             case '5', '6' -> new Binary(header.ackId);
             default -> new Ignored(header.type);
         };
@@ -105,8 +100,7 @@ final class SocketIoPacketParser {
         return length <= 0 ? null : header(content, offset, length).ackId;
     }
 
-    private record Header(char type, String namespace, Long ackId, int data) {
-    }
+    private record Header(char type, String namespace, Long ackId, int data) {}
 
     private static Header header(ByteBuf content, int offset, int length) {
         int end = offset + length;
@@ -150,7 +144,8 @@ final class SocketIoPacketParser {
         if (array.isEmpty() || !array.get(0).isTextual()) {
             return new Malformed(header.ackId, Flaw.NO_NAME);
         }
-        return new Event(header.namespace, header.ackId, array.get(0).textValue(), array.size() > 1 ? array.get(1) : null);
+        return new Event(
+                header.namespace, header.ackId, array.get(0).textValue(), array.size() > 1 ? array.get(1) : null);
     }
 
     private static boolean isAsciiDigit(byte b) {

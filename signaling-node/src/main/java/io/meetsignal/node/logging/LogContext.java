@@ -40,10 +40,12 @@ public final class LogContext implements AutoCloseable {
     /** Threads named {@code name} (daemons) whose every line carries {@code node}. */
     public static ThreadFactory threads(String name, String node) {
         return runnable -> {
-            Thread thread = new Thread(() -> {
-                MDC.put(NODE, node);
-                runnable.run();
-            }, name);
+            Thread thread = new Thread(
+                    () -> {
+                        MDC.put(NODE, node);
+                        runnable.run();
+                    },
+                    name);
             thread.setDaemon(true);
             return thread;
         };

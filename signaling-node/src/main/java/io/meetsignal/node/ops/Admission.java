@@ -28,6 +28,7 @@ public final class Admission {
     static final long CUT_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** After this long without overload the node admits without limit again. */
     static final long CALM_NANOS = TimeUnit.SECONDS.toNanos(10);
+
     static final double DECREASE = 0.7;
     /** Growth per adjustment while the lag is under half the limit (about +20 % a second). */
     static final double INCREASE = 0.02;
@@ -37,7 +38,8 @@ public final class Admission {
 
     /** Why a handshake is refused. */
     public enum Refusal {
-        OVERLOADED, MEMORY;
+        OVERLOADED,
+        MEMORY;
 
         /** The metric tag. */
         public String tag() {
@@ -64,8 +66,8 @@ public final class Admission {
      * {@code limitMillis} 0 turns shedding by lag off; {@code heapUsedAfterGc} is a share (0-1, NaN
      * before the first collection).
      */
-    public Admission(DoubleSupplier lagMillis, long limitMillis, DoubleSupplier heapUsedAfterGc,
-                     LongSupplier nanoClock) {
+    public Admission(
+            DoubleSupplier lagMillis, long limitMillis, DoubleSupplier heapUsedAfterGc, LongSupplier nanoClock) {
         if (limitMillis < 0) {
             throw new IllegalArgumentException("limitMillis: " + limitMillis + " (expected: >= 0)");
         }

@@ -70,9 +70,10 @@ public final class ManagementServer implements AutoCloseable {
             String path = new QueryStringDecoder(request.uri()).path();
             FullHttpResponse response = switch (path) {
                 case "/healthz" -> text(HttpResponseStatus.OK, "ok\n", "text/plain");
-                case "/readyz" -> ready.getAsBoolean()
-                        ? text(HttpResponseStatus.OK, "ready\n", "text/plain")
-                        : text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready\n", "text/plain");
+                case "/readyz" ->
+                    ready.getAsBoolean()
+                            ? text(HttpResponseStatus.OK, "ready\n", "text/plain")
+                            : text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready\n", "text/plain");
                 case "/metrics" -> text(HttpResponseStatus.OK, metrics.scrape(), PROMETHEUS_TEXT);
                 default -> text(HttpResponseStatus.NOT_FOUND, "not found\n", "text/plain");
             };
@@ -93,7 +94,8 @@ public final class ManagementServer implements AutoCloseable {
 
     private static FullHttpResponse text(HttpResponseStatus status, String body, String type) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
+        FullHttpResponse response =
+                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
         HttpUtil.setContentLength(response, bytes.length);
         return response;

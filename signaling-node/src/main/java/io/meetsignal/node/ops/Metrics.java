@@ -38,17 +38,24 @@ public final class Metrics {
     public Metrics(Set<String> knownEvents, SessionRegistry sessions) {
         this.knownEvents = Set.copyOf(knownEvents);
         Gauge.builder("signaling.sockets.connected", sessions, SessionRegistry::connectedCount)
-                .description("Authenticated sockets on this node with an open transport").register(registry);
+                .description("Authenticated sockets on this node with an open transport")
+                .register(registry);
         Gauge.builder("signaling.sessions.detached", sessions, SessionRegistry::detachedCount)
                 .description("Sessions whose transport dropped, held for recovery (RECOVERY_WINDOW)")
                 .register(registry);
         Gauge.builder("signaling.participants.seated", sessions, SessionRegistry::seatedCount)
-                .description("Sockets of this node holding a seat").register(registry);
+                .description("Sockets of this node holding a seat")
+                .register(registry);
         Gauge.builder("signaling.rooms.active", sessions, SessionRegistry::roomCount)
-                .description("Rooms with at least one seat on this node").register(registry);
+                .description("Rooms with at least one seat on this node")
+                .register(registry);
         for (ErrorCode code : ErrorCode.values()) {
-            errors.put(code, Counter.builder("signaling.errors").tag("code", code.name())
-                    .description("Refused actions by error code").register(registry));
+            errors.put(
+                    code,
+                    Counter.builder("signaling.errors")
+                            .tag("code", code.name())
+                            .description("Refused actions by error code")
+                            .register(registry));
         }
         eventQueueFull = Counter.builder("signaling.events.queue.full")
                 .description("Events refused (RATE_LIMITED) because their socket had the most events in progress")
@@ -78,10 +85,13 @@ public final class Metrics {
 
     /** Exposes the event loops' lag (the overload signal) and the admission rate it sets. */
     public void overload(LoopLag lag, Admission admission) {
-        Gauge.builder("signaling.event.loop.lag", lag, LoopLag::lagMillis).baseUnit("milliseconds")
-                .description("How late the most delayed event loop runs its probe").register(registry);
+        Gauge.builder("signaling.event.loop.lag", lag, LoopLag::lagMillis)
+                .baseUnit("milliseconds")
+                .description("How late the most delayed event loop runs its probe")
+                .register(registry);
         Gauge.builder("signaling.handshakes.admitted.rate", admission, Admission::rate)
-                .description("New handshakes admitted per second (+Inf while not limited)").register(registry);
+                .description("New handshakes admitted per second (+Inf while not limited)")
+                .register(registry);
     }
 
     /** A new handshake refused before it started, by reason ({@code draining} or {@code overloaded}). */
@@ -89,20 +99,28 @@ public final class Metrics {
     public void slowConsumerClosed() {
         Counter.builder("signaling.slow.consumers.closed")
                 .description("Connections closed because they left more than the bound unread")
-                .register(registry).increment();
+                .register(registry)
+                .increment();
     }
 
     /** An HTTP request not executed: answered 400 (malformed) or 413 (body too large), by reason (PROTOCOL.md §7). */
     public void httpRequestDropped(String reason) {
-        Counter.builder("signaling.http.requests.dropped").tag("reason", reason)
+        Counter.builder("signaling.http.requests.dropped")
+                .tag("reason", reason)
                 .description("HTTP requests answered 400 or 413 without being executed, by reason")
-                .register(registry).increment();
+                .register(registry)
+                .increment();
     }
 
     public void handshakeRefused(String reason) {
-        refusedHandshakes.computeIfAbsent(reason, name -> Counter.builder("signaling.handshakes.refused")
-                .tag("reason", name).description("New handshakes refused before they started (draining: 503, per-ip: 429)")
-                .register(registry)).increment();
+        refusedHandshakes
+                .computeIfAbsent(
+                        reason,
+                        name -> Counter.builder("signaling.handshakes.refused")
+                                .tag("reason", name)
+                                .description("New handshakes refused before they started (draining: 503, per-ip: 429)")
+                                .register(registry))
+                .increment();
     }
 
     private String tag(String event) {
@@ -110,13 +128,23 @@ public final class Metrics {
     }
 
     public void received(String event) {
-        received.computeIfAbsent(tag(event), name -> Counter.builder("signaling.events.received")
-                .tag("event", name).description("Events received from clients").register(registry)).increment();
+        received.computeIfAbsent(
+                        tag(event),
+                        name -> Counter.builder("signaling.events.received")
+                                .tag("event", name)
+                                .description("Events received from clients")
+                                .register(registry))
+                .increment();
     }
 
     public void sent(String event) {
-        sent.computeIfAbsent(event, name -> Counter.builder("signaling.events.sent")
-                .tag("event", name).description("Events sent to clients").register(registry)).increment();
+        sent.computeIfAbsent(
+                        event,
+                        name -> Counter.builder("signaling.events.sent")
+                                .tag("event", name)
+                                .description("Events sent to clients")
+                                .register(registry))
+                .increment();
     }
 
     /** An event refused because its socket already had as many events in progress as it may (RATE_LIMITED). */
@@ -129,11 +157,13 @@ public final class Metrics {
     }
 
     public Timer handler(String event) {
-        return handlers.computeIfAbsent(tag(event), name -> Timer.builder("signaling.handler")
-                .tag("event", name)
-                .description("Time from an event's arrival to its answer")
-                .publishPercentileHistogram()
-                .register(registry));
+        return handlers.computeIfAbsent(
+                tag(event),
+                name -> Timer.builder("signaling.handler")
+                        .tag("event", name)
+                        .description("Time from an event's arrival to its answer")
+                        .publishPercentileHistogram()
+                        .register(registry));
     }
 
     public MeterRegistry registry() {

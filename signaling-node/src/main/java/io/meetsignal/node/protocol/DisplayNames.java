@@ -8,8 +8,7 @@ public final class DisplayNames {
 
     public static final int MAX_LENGTH = 50;
 
-    private DisplayNames() {
-    }
+    private DisplayNames() {}
 
     /** The cleaned name; missing or blank is {@code DISPLAY_NAME_REQUIRED}, too long is {@code INVALID_PAYLOAD}. */
     public static String clean(String raw) {

@@ -3,8 +3,7 @@ package io.meetsignal.node.protocol;
 /** Event names of the protocol (PROTOCOL.md §5). */
 public final class Events {
 
-    private Events() {
-    }
+    private Events() {}
 
     // client -> server
     public static final String JOIN_ROOM = "join-room";

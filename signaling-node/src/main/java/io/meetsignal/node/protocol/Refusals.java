@@ -8,8 +8,7 @@ import io.meetsignal.cluster.JoinRefusal;
  */
 public final class Refusals {
 
-    private Refusals() {
-    }
+    private Refusals() {}
 
     // ---- payloads ---------------------------------------------------------------------------------
 

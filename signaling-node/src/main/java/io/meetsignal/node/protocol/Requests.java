@@ -7,8 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 /** The payloads of client-to-server events, each parsed and validated from JSON. */
 public final class Requests {
 
-    private Requests() {
-    }
+    private Requests() {}
 
     /** {@code join-room}: the code is checked by the room service ({@code Invalid room code} is a join failure). */
     public record JoinRoom(String roomCode, String displayName) {
@@ -66,8 +65,8 @@ public final class Requests {
         public Chat {
             requireNonNull(roomId, "roomId");
             if (content.isEmpty() || content.length() > MAX_LENGTH) {
-                throw Refusals.invalid("content: " + content.length()
-                        + " characters (expected: 1-" + MAX_LENGTH + " after trimming)");
+                throw Refusals.invalid(
+                        "content: " + content.length() + " characters (expected: 1-" + MAX_LENGTH + " after trimming)");
             }
         }
 

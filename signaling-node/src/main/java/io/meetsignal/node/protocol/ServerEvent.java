@@ -50,26 +50,33 @@ public sealed interface ServerEvent {
             }
         };
 
-        private Names() {
-        }
+        private Names() {}
     }
 
     // ---- room -------------------------------------------------------------------------------------
 
     /** The sender is seated; the waiting list only for the host. */
     @Name(Events.ROOM_JOINED)
-    record RoomJoined(String roomId,
-                      String roomCode,
-                      @JsonProperty("isHost") boolean isHost,
-                      List<ParticipantInfo> participants,
-                      List<ChatMessage> messages,
-                      RoomSettings settings,
-                      List<ParticipantInfo> waiting) implements ServerEvent {
+    record RoomJoined(
+            String roomId,
+            String roomCode,
+            @JsonProperty("isHost") boolean isHost,
+            List<ParticipantInfo> participants,
+            List<ChatMessage> messages,
+            RoomSettings settings,
+            List<ParticipantInfo> waiting)
+            implements ServerEvent {
         public static RoomJoined of(JoinOutcome.Seated seated) {
             Room room = seated.room();
             boolean host = room.isHost(seated.self().userId());
-            return new RoomJoined(room.id(), room.code(), host, ParticipantInfo.of(seated.others(), room),
-                    seated.history(), room.settings(), host ? ParticipantInfo.of(seated.waiting(), room) : null);
+            return new RoomJoined(
+                    room.id(),
+                    room.code(),
+                    host,
+                    ParticipantInfo.of(seated.others(), room),
+                    seated.history(),
+                    room.settings(),
+                    host ? ParticipantInfo.of(seated.waiting(), room) : null);
         }
     }
 
@@ -87,8 +94,7 @@ public sealed interface ServerEvent {
     }
 
     @Name(Events.USER_JOINED)
-    record UserJoined(ParticipantInfo participant) implements ServerEvent {
-    }
+    record UserJoined(ParticipantInfo participant) implements ServerEvent {}
 
     /** A seat is gone; {@code userId} is absent for a participant without one. */
     @Name(Events.USER_LEFT)
@@ -102,28 +108,22 @@ public sealed interface ServerEvent {
     // ---- media state ------------------------------------------------------------------------------
 
     @Name(Events.USER_TOGGLE_AUDIO)
-    record UserToggleAudio(String socketId, boolean enabled) implements ServerEvent {
-    }
+    record UserToggleAudio(String socketId, boolean enabled) implements ServerEvent {}
 
     @Name(Events.USER_TOGGLE_VIDEO)
-    record UserToggleVideo(String socketId, boolean enabled) implements ServerEvent {
-    }
+    record UserToggleVideo(String socketId, boolean enabled) implements ServerEvent {}
 
     @Name(Events.SCREEN_SHARE_STARTED)
-    record ScreenShareStarted(String socketId) implements ServerEvent {
-    }
+    record ScreenShareStarted(String socketId) implements ServerEvent {}
 
     @Name(Events.SCREEN_SHARE_STOPPED)
-    record ScreenShareStopped(String socketId) implements ServerEvent {
-    }
+    record ScreenShareStopped(String socketId) implements ServerEvent {}
 
     @Name(Events.USER_HAND_RAISED)
-    record HandRaised(String socketId, String displayName) implements ServerEvent {
-    }
+    record HandRaised(String socketId, String displayName) implements ServerEvent {}
 
     @Name(Events.USER_HAND_LOWERED)
-    record HandLowered(String socketId) implements ServerEvent {
-    }
+    record HandLowered(String socketId) implements ServerEvent {}
 
     // ---- chat -------------------------------------------------------------------------------------
 
@@ -136,52 +136,44 @@ public sealed interface ServerEvent {
     }
 
     @Name(Events.USER_TYPING)
-    record UserTyping(String socketId, String displayName, @JsonProperty("isTyping") boolean isTyping)
-            implements ServerEvent {
-    }
+    record UserTyping(
+            String socketId,
+            String displayName,
+            @JsonProperty("isTyping") boolean isTyping) implements ServerEvent {}
 
     // ---- WebRTC relay -----------------------------------------------------------------------------
 
     @Name(Events.OFFER)
-    record Offer(String senderId, String userId, String displayName, JsonNode sdp) implements ServerEvent {
-    }
+    record Offer(String senderId, String userId, String displayName, JsonNode sdp) implements ServerEvent {}
 
     @Name(Events.ANSWER)
-    record Answer(String senderId, JsonNode sdp) implements ServerEvent {
-    }
+    record Answer(String senderId, JsonNode sdp) implements ServerEvent {}
 
     @Name(Events.ICE_CANDIDATE)
-    record IceCandidate(String senderId, JsonNode candidate) implements ServerEvent {
-    }
+    record IceCandidate(String senderId, JsonNode candidate) implements ServerEvent {}
 
     // ---- waiting room -----------------------------------------------------------------------------
 
     @Name(Events.WAITING_FOR_HOST)
-    record WaitingForHost(String roomId) implements ServerEvent {
-    }
+    record WaitingForHost(String roomId) implements ServerEvent {}
 
     @Name(Events.PARTICIPANT_WAITING)
-    record ParticipantWaiting(ParticipantInfo participant) implements ServerEvent {
-    }
+    record ParticipantWaiting(ParticipantInfo participant) implements ServerEvent {}
 
     @Name(Events.PARTICIPANT_WAITING_CANCELLED)
-    record ParticipantWaitingCancelled(String socketId) implements ServerEvent {
-    }
+    record ParticipantWaitingCancelled(String socketId) implements ServerEvent {}
 
     // ---- host and system --------------------------------------------------------------------------
 
     @Name(Events.ROOM_LOCKED)
-    record RoomLocked(boolean locked) implements ServerEvent {
-    }
+    record RoomLocked(boolean locked) implements ServerEvent {}
 
     @Name(Events.ROOM_SETTINGS_UPDATED)
-    record RoomSettingsUpdated(RoomSettings settings) implements ServerEvent {
-    }
+    record RoomSettingsUpdated(RoomSettings settings) implements ServerEvent {}
 
     /** The host muted this client: {@code {}}. */
     @Name(Events.FORCE_MUTE)
-    record ForceMute() implements ServerEvent {
-    }
+    record ForceMute() implements ServerEvent {}
 
     /** The server is about to disconnect this socket on purpose. */
     @Name(Events.FORCE_DISCONNECT)

@@ -22,8 +22,8 @@ public final class Delivery {
     }
 
     public CompletionStage<Void> toRoom(String roomId, String exceptSocketId, ServerEvent event, RosterChange roster) {
-        return bus.publish(new ClusterMessage.RoomEvent(roomId, exceptSocketId, event.event(), Json.write(event),
-                roster));
+        return bus.publish(
+                new ClusterMessage.RoomEvent(roomId, exceptSocketId, event.event(), Json.write(event), roster));
     }
 
     /**
@@ -35,10 +35,10 @@ public final class Delivery {
     }
 
     /** An event for a socket on node {@code nodeId}, then {@code action} on it; not logged. */
-    public CompletionStage<Void> toSocket(String nodeId, String socketId, String roomId, ServerEvent event,
-                                          SocketAction action) {
-        return bus.publish(new ClusterMessage.SocketEvent(nodeId, socketId, roomId, event.event(), Json.write(event),
-                action));
+    public CompletionStage<Void> toSocket(
+            String nodeId, String socketId, String roomId, ServerEvent event, SocketAction action) {
+        return bus.publish(
+                new ClusterMessage.SocketEvent(nodeId, socketId, roomId, event.event(), Json.write(event), action));
     }
 
     /** Only {@code action} on a socket of node {@code nodeId}, no event. */

@@ -30,8 +30,13 @@ public final class Departures {
     private final RoomNotices notices;
     private final String nodeId;
 
-    Departures(ClusterStore store, ClusterBus bus, SessionRegistry sessions, Rosters rosters, RoomNotices notices,
-               String nodeId) {
+    Departures(
+            ClusterStore store,
+            ClusterBus bus,
+            SessionRegistry sessions,
+            Rosters rosters,
+            RoomNotices notices,
+            String nodeId) {
         this.store = store;
         this.bus = bus;
         this.sessions = sessions;
@@ -160,8 +165,8 @@ public final class Departures {
     }
 
     private CompletionStage<Void> cancelWaitingIn(String roomId, String socketId) {
-        return store.removeWaiting(roomId, socketId).thenCompose(removed -> removed.isEmpty()
-                ? completedFuture(null)
-                : notices.waitingCancelled(roomId, socketId));
+        return store.removeWaiting(roomId, socketId)
+                .thenCompose(removed ->
+                        removed.isEmpty() ? completedFuture(null) : notices.waitingCancelled(roomId, socketId));
     }
 }

@@ -22,7 +22,8 @@ public final class Dispatcher implements Consumer<ClusterMessage> {
     private final ClusterBus bus;
     private final RoomService rooms;
 
-    public Dispatcher(SessionRegistry sessions, Rosters rosters, ClusterStore store, ClusterBus bus, RoomService rooms) {
+    public Dispatcher(
+            SessionRegistry sessions, Rosters rosters, ClusterStore store, ClusterBus bus, RoomService rooms) {
         this.sessions = sessions;
         this.rosters = rosters;
         this.store = store;
@@ -51,7 +52,8 @@ public final class Dispatcher implements Consumer<ClusterMessage> {
             }
         }
         for (Session session : sessions.joining(event.roomId())) {
-            if (!session.socketId().equals(event.exceptSocketId()) && !event.roomId().equals(session.roomId())) {
+            if (!session.socketId().equals(event.exceptSocketId())
+                    && !event.roomId().equals(session.roomId())) {
                 session.roomEvent(event.roomId(), event.event(), event.payload(), event.offset());
             }
         }
@@ -69,8 +71,7 @@ public final class Dispatcher implements Consumer<ClusterMessage> {
 
     private void act(Session session, String roomId, ClusterMessage.SocketAction action) {
         switch (action) {
-            case NONE, SEAT -> {
-            }
+            case NONE, SEAT -> {}
             case UNSEAT -> unseat(session, roomId);
             case UNSEAT_AND_DISCONNECT -> {
                 unseat(session, roomId);
@@ -150,7 +151,10 @@ public final class Dispatcher implements Consumer<ClusterMessage> {
         String roomId = event.roomId();
         String codeKey = null;
         try {
-            codeKey = RoomCodes.normalize(Json.MAPPER.readTree(event.payload()).path("roomCode").asText(null))
+            codeKey = RoomCodes.normalize(Json.MAPPER
+                            .readTree(event.payload())
+                            .path("roomCode")
+                            .asText(null))
                     .orElse(null);
         } catch (Exception e) {
             log.warn("Unreadable room-joined payload for socket {}", session.socketId(), e);
@@ -166,7 +170,8 @@ public final class Dispatcher implements Consumer<ClusterMessage> {
         }
         rosters.prepare(roomId);
         store.roomById(roomId).thenAccept(room -> room.ifPresent(rosters::remember));
-        bus.joinRoom(roomId).thenCompose(subscribed -> store.participants(roomId))
+        bus.joinRoom(roomId)
+                .thenCompose(subscribed -> store.participants(roomId))
                 .whenComplete((participants, failure) -> {
                     if (participants != null) {
                         rosters.seed(roomId, participants);

@@ -6,8 +6,7 @@ import io.meetsignal.node.protocol.Refusals;
 /** The one host check, shared by the Socket.IO host controls and the REST side. */
 public final class HostCheck {
 
-    private HostCheck() {
-    }
+    private HostCheck() {}
 
     /** Returns the room when {@code userId} is its host; refuses with {@code FORBIDDEN} otherwise. */
     public static Room requireHost(Room room, String userId) {

@@ -45,8 +45,9 @@ public final class HostControls {
         if (!roomId.equals(session.roomId())) {
             return Stages.failed(Refusals.notInRoom());
         }
-        return store.roomById(roomId).thenApply(room -> HostCheck.requireHost(
-                room.filter(Room::active).orElseThrow(Refusals::notInRoom), session.userId()));
+        return store.roomById(roomId)
+                .thenApply(room -> HostCheck.requireHost(
+                        room.filter(Room::active).orElseThrow(Refusals::notInRoom), session.userId()));
     }
 
     private Participant seatedTarget(String roomId, String participantId) {
@@ -54,33 +55,48 @@ public final class HostControls {
     }
 
     public CompletionStage<Outcome> mute(Session session, HostTarget request) {
-        return hostRoom(session, request.roomId()).thenCompose(room -> {
-            Participant target = seatedTarget(room.id(), request.participantId());
-            return store.updateMedia(room.id(), target.socketId(), MediaChange.AUDIO, false).thenCompose(updated -> {
-                if (updated.isEmpty()) {
-                    throw Refusals.targetNotFound();
-                }
-                log.info("Host {} muted {} in room {}", session.socketId(), target.socketId(), room.id());
-                return delivery.toSeat(room.id(), target.socketId(), new ForceMute(), SocketAction.NONE)
-                        .thenCompose(nothing -> delivery.toRoom(room.id(), null,
-                                new UserToggleAudio(target.socketId(), false), new RosterChange(updated.get(), null)));
-            });
-        }).thenApply(nothing -> Outcome.DONE);
+        return hostRoom(session, request.roomId())
+                .thenCompose(room -> {
+                    Participant target = seatedTarget(room.id(), request.participantId());
+                    return store.updateMedia(room.id(), target.socketId(), MediaChange.AUDIO, false)
+                            .thenCompose(updated -> {
+                                if (updated.isEmpty()) {
+                                    throw Refusals.targetNotFound();
+                                }
+                                log.info(
+                                        "Host {} muted {} in room {}",
+                                        session.socketId(),
+                                        target.socketId(),
+                                        room.id());
+                                return delivery.toSeat(room.id(), target.socketId(), new ForceMute(), SocketAction.NONE)
+                                        .thenCompose(nothing -> delivery.toRoom(
+                                                room.id(),
+                                                null,
+                                                new UserToggleAudio(target.socketId(), false),
+                                                new RosterChange(updated.get(), null)));
+                            });
+                })
+                .thenApply(nothing -> Outcome.DONE);
     }
 
     public CompletionStage<Outcome> remove(Session session, HostTarget request) {
-        return hostRoom(session, request.roomId()).thenCompose(room -> {
-            Participant target = seatedTarget(room.id(), request.participantId());
-            return store.removeAndBan(room.id(), target.socketId()).thenCompose(removed -> {
-                if (removed.isEmpty()) {
-                    throw Refusals.targetNotFound();
-                }
-                log.info("Host {} removed {} from room {}", session.socketId(), target.socketId(), room.id());
-                return notices.userLeft(room.id(), removed.get(), LeaveReason.REMOVED)
-                        .thenCompose(nothing -> delivery.toSeat(room.id(), target.socketId(),
-                                new ForceDisconnect(DisconnectReason.REMOVED), SocketAction.UNSEAT_AND_DISCONNECT));
-            });
-        }).thenApply(nothing -> Outcome.DONE);
+        return hostRoom(session, request.roomId())
+                .thenCompose(room -> {
+                    Participant target = seatedTarget(room.id(), request.participantId());
+                    return store.removeAndBan(room.id(), target.socketId()).thenCompose(removed -> {
+                        if (removed.isEmpty()) {
+                            throw Refusals.targetNotFound();
+                        }
+                        log.info("Host {} removed {} from room {}", session.socketId(), target.socketId(), room.id());
+                        return notices.userLeft(room.id(), removed.get(), LeaveReason.REMOVED)
+                                .thenCompose(nothing -> delivery.toSeat(
+                                        room.id(),
+                                        target.socketId(),
+                                        new ForceDisconnect(DisconnectReason.REMOVED),
+                                        SocketAction.UNSEAT_AND_DISCONNECT));
+                    });
+                })
+                .thenApply(nothing -> Outcome.DONE);
     }
 
     public CompletionStage<Outcome> lock(Session session, Flag request) {
@@ -88,7 +104,11 @@ public final class HostControls {
                 .thenCompose(room -> store.setLocked(room.id(), request.value()))
                 .thenCompose(updated -> {
                     Room room = updated.orElseThrow(Refusals::notInRoom);
-                    log.info("Host {} {} room {}", session.socketId(), request.value() ? "locked" : "unlocked", room.id());
+                    log.info(
+                            "Host {} {} room {}",
+                            session.socketId(),
+                            request.value() ? "locked" : "unlocked",
+                            room.id());
                     return delivery.toRoom(room.id(), session.socketId(), new RoomLocked(request.value()));
                 })
                 .thenApply(nothing -> Outcome.DONE);
@@ -101,11 +121,17 @@ public final class HostControls {
         return hostRoom(session, request.roomId())
                 .thenCompose(room -> store.endRoom(room.id()).thenApply(released -> {
                     List<Seat> seats = released.orElseThrow(Refusals::notInRoom);
-                    log.info("Room {} ended by host {}; {} sockets released", room.id(), session.socketId(), seats.size());
+                    log.info(
+                            "Room {} ended by host {}; {} sockets released",
+                            room.id(),
+                            session.socketId(),
+                            seats.size());
                     return new Outcome.DoneThen(() -> notices.roomEnded(room.id(), seats)
                             .whenComplete((nothing, failure) -> {
                                 if (failure != null) {
-                                    log.warn("Telling the sockets of ended room {} failed: {}", room.id(),
+                                    log.warn(
+                                            "Telling the sockets of ended room {} failed: {}",
+                                            room.id(),
                                             failure.toString());
                                 }
                             }));

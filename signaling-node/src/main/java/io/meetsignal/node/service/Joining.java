@@ -55,8 +55,17 @@ public final class Joining {
     private final boolean autoCreate;
     private final Clock clock;
 
-    Joining(ClusterStore store, ClusterBus bus, SessionRegistry sessions, Rosters rosters, RoomNotices notices,
-            Departures departures, RoomAdmin admin, String nodeId, boolean autoCreate, Clock clock) {
+    Joining(
+            ClusterStore store,
+            ClusterBus bus,
+            SessionRegistry sessions,
+            Rosters rosters,
+            RoomNotices notices,
+            Departures departures,
+            RoomAdmin admin,
+            String nodeId,
+            boolean autoCreate,
+            Clock clock) {
         this.store = store;
         this.bus = bus;
         this.sessions = sessions;
@@ -82,11 +91,25 @@ public final class Joining {
         } else if (session.waitingRoomId() != null) {
             ready = departures.cancelWaiting(session);
         }
-        Participant candidate = new Participant(session.socketId(), session.userId(),
-                request.displayName() != null ? request.displayName() : session.identity().displayName(),
-                nodeId, false, false, false, false, clock.instant());
-        Room template = autoCreate ? admin.newRoom(request.roomCode().strip().toLowerCase(Locale.ROOT), null,
-                session.userId(), RoomSettings.DEFAULTS) : null;
+        Participant candidate = new Participant(
+                session.socketId(),
+                session.userId(),
+                request.displayName() != null
+                        ? request.displayName()
+                        : session.identity().displayName(),
+                nodeId,
+                false,
+                false,
+                false,
+                false,
+                clock.instant());
+        Room template = autoCreate
+                ? admin.newRoom(
+                        request.roomCode().strip().toLowerCase(Locale.ROOT),
+                        null,
+                        session.userId(),
+                        RoomSettings.DEFAULTS)
+                : null;
         return ready.thenCompose(nothing -> store.roomByCode(key))
                 .thenCompose(known -> {
                     // the room this join will most likely seat in: subscribe before the join reads its roster
@@ -97,7 +120,8 @@ public final class Joining {
                         subscribed = subscribe(expected);
                     }
                     return subscribed
-                            .thenCompose(nothing -> store.join(new JoinRequest(key, candidate, template, session.recoveryKey())))
+                            .thenCompose(nothing ->
+                                    store.join(new JoinRequest(key, candidate, template, session.recoveryKey())))
                             .thenCompose(outcome -> subscribedTo(session, outcome, expected))
                             .thenCompose(outcome -> onJoinOutcome(session, key, outcome))
                             .thenCompose(answer -> departures.releaseIfGone(session, answer))
@@ -126,19 +150,29 @@ public final class Joining {
      * same moment): subscribe now and read the roster again, so that nobody who joined in between is missed.
      */
     private CompletionStage<JoinOutcome> subscribedTo(Session session, JoinOutcome outcome, String expected) {
-        if (!(outcome instanceof JoinOutcome.Seated seated) || seated.room().id().equals(expected)) {
+        if (!(outcome instanceof JoinOutcome.Seated seated)
+                || seated.room().id().equals(expected)) {
             return completedFuture(outcome);
         }
         String roomId = seated.room().id();
         stopHolding(session);
         sessions.beginJoin(session, roomId);
-        return subscribe(roomId).thenCompose(nothing -> store.participants(roomId)).thenApply(all -> {
-            List<Participant> others = all.stream()
-                    .filter(p -> !p.socketId().equals(seated.self().socketId()))
-                    .toList();
-            return new JoinOutcome.Seated(seated.room(), seated.self(), others, seated.history(), seated.waiting(),
-                    seated.replaced(), seated.rejoin(), seated.offset());
-        });
+        return subscribe(roomId)
+                .thenCompose(nothing -> store.participants(roomId))
+                .thenApply(all -> {
+                    List<Participant> others = all.stream()
+                            .filter(p -> !p.socketId().equals(seated.self().socketId()))
+                            .toList();
+                    return new JoinOutcome.Seated(
+                            seated.room(),
+                            seated.self(),
+                            others,
+                            seated.history(),
+                            seated.waiting(),
+                            seated.replaced(),
+                            seated.rejoin(),
+                            seated.offset());
+                });
     }
 
     /** Starts receiving a room's events before its roster is read, so that no change falls in between. */
@@ -167,7 +201,8 @@ public final class Joining {
             sessions.endJoin(session, seated.room().id());
             String offset = seated.offset();
             session.joinOffset(offset);
-            session.completeJoin(() -> session.send(joined.joined().event(), joined.json(), offset),
+            session.completeJoin(
+                    () -> session.send(joined.joined().event(), joined.json(), offset),
                     held -> stillNews(held, known, offset));
             return joined;
         });
@@ -188,7 +223,8 @@ public final class Joining {
         }
         try {
             JsonNode payload = Json.MAPPER.readTree(held.payload());
-            String socketId = joinedEvent ? payload.path("participant").path("socketId").asText()
+            String socketId = joinedEvent
+                    ? payload.path("participant").path("socketId").asText()
                     : payload.path("socketId").asText();
             return joinedEvent != listed.contains(socketId);
         } catch (Exception e) {

@@ -6,9 +6,9 @@ import io.meetsignal.node.protocol.LeaveReason;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -44,8 +44,14 @@ public final class NodeLiveness implements AutoCloseable {
     /** Lost node → when this node first saw it lost (nanoTime). */
     private final Map<String, Long> firstSeenLost = new ConcurrentHashMap<>();
 
-    public NodeLiveness(ClusterStore store, ClusterLock lock, RoomService rooms, String nodeId, Duration ttl,
-                        Duration recoveryWindow, ScheduledExecutorService timers) {
+    public NodeLiveness(
+            ClusterStore store,
+            ClusterLock lock,
+            RoomService rooms,
+            String nodeId,
+            Duration ttl,
+            Duration recoveryWindow,
+            ScheduledExecutorService timers) {
         this.store = store;
         this.lock = lock;
         this.rooms = rooms;
@@ -60,8 +66,8 @@ public final class NodeLiveness implements AutoCloseable {
     public void start() {
         long ttlMillis = ttl.toMillis();
         heartbeat();
-        heartbeats = timers.scheduleAtFixedRate(this::heartbeat, ttlMillis / 3, Math.max(100, ttlMillis / 3),
-                TimeUnit.MILLISECONDS);
+        heartbeats = timers.scheduleAtFixedRate(
+                this::heartbeat, ttlMillis / 3, Math.max(100, ttlMillis / 3), TimeUnit.MILLISECONDS);
         long sweepMillis = Math.max(200, ttlMillis / 4);
         sweeps = timers.scheduleWithFixedDelay(this::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
     }
@@ -74,8 +80,11 @@ public final class NodeLiveness implements AutoCloseable {
                 return;
             }
             if (!continued && beating) {
-                log.warn("The heartbeat of node {} was gone (shared state lost or unreachable for {}); "
-                        + "putting back the seats of its sockets", nodeId, ttl);
+                log.warn(
+                        "The heartbeat of node {} was gone (shared state lost or unreachable for {}); "
+                                + "putting back the seats of its sockets",
+                        nodeId,
+                        ttl);
                 rooms.repair().restoreLocalSeats().whenComplete((restored, restoreFailure) -> {
                     if (restoreFailure != null) {
                         log.warn("Restoring the seats of node {} failed: {}", nodeId, restoreFailure.toString());
@@ -120,13 +129,19 @@ public final class NodeLiveness implements AutoCloseable {
             if (now - seen < graceAfterLoss.toNanos()) {
                 continue;
             }
-            all = all.thenCompose(nothing -> lock.tryRun("release-node:" + node, RELEASE_LEASE,
-                    () -> store.releaseNode(node).thenCompose(seats -> {
-                        if (!seats.isEmpty()) {
-                            log.warn("Node {} is lost; released its {} seats and waiting places", node, seats.size());
-                        }
-                        return rooms.repair().announceReleased(seats, LeaveReason.NODE_LOST);
-                    })).thenApply(ran -> null));
+            all = all.thenCompose(nothing -> lock.tryRun(
+                            "release-node:" + node,
+                            RELEASE_LEASE,
+                            () -> store.releaseNode(node).thenCompose(seats -> {
+                                if (!seats.isEmpty()) {
+                                    log.warn(
+                                            "Node {} is lost; released its {} seats and waiting places",
+                                            node,
+                                            seats.size());
+                                }
+                                return rooms.repair().announceReleased(seats, LeaveReason.NODE_LOST);
+                            }))
+                    .thenApply(ran -> null));
         }
         return all;
     }

@@ -19,8 +19,7 @@ public sealed interface Outcome {
         return DONE;
     }
 
-    record Done() implements Outcome {
-    }
+    record Done() implements Outcome {}
 
     /**
      * Seated in a room: the ack carries the {@code room-joined} body, which the socket was also sent as the event;

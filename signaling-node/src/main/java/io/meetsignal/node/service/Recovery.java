@@ -55,8 +55,15 @@ public final class Recovery {
     private final Duration window;
     private final ScheduledExecutorService timers;
 
-    public Recovery(ClusterStore store, ClusterBus bus, SessionRegistry sessions, Rosters rosters, RoomService rooms,
-                    String nodeId, Duration window, ScheduledExecutorService timers) {
+    public Recovery(
+            ClusterStore store,
+            ClusterBus bus,
+            SessionRegistry sessions,
+            Rosters rosters,
+            RoomService rooms,
+            String nodeId,
+            Duration window,
+            ScheduledExecutorService timers) {
         this.store = store;
         this.bus = bus;
         this.delivery = new Delivery(bus);
@@ -87,12 +94,17 @@ public final class Recovery {
             store.keepUnseated(session.socketId(), session.recoveryKey(), session.userId(), nodeId, window)
                     .whenComplete((nothing, failure) -> {
                         if (failure != null) {
-                            log.debug("Socket {} can be recovered on this node only: {}", session.socketId(),
+                            log.debug(
+                                    "Socket {} can be recovered on this node only: {}",
+                                    session.socketId(),
                                     failure.toString());
                         }
                     });
         }
-        log.info("Socket {} lost its transport; it is kept for {}{}", session.socketId(), window,
+        log.info(
+                "Socket {} lost its transport; it is kept for {}{}",
+                session.socketId(),
+                window,
                 session.roomId() == null ? "" : " with its seat in room " + session.roomId());
         return true;
     }
@@ -110,18 +122,24 @@ public final class Recovery {
     }
 
     /** A recovered session; {@link #finish} sends what it missed and must run right after the CONNECT answer. */
-    public record Recovered(Session session, Runnable finish) {
-    }
+    public record Recovered(Session session, Runnable finish) {}
 
     /**
      * Takes a session back for a client that presents private id {@code pid} and {@code offset} (null when it got
      * no event). {@code newSession} makes a session with a given socket id and recovery key when the session was on
      * another node. Completes empty when there is nothing to recover; then the client starts a new session.
      */
-    public CompletionStage<Optional<Recovered>> recover(String pid, String offset, Identity identity, ClientLink link,
-                                                        BiFunction<String, String, Session> newSession) {
+    public CompletionStage<Optional<Recovered>> recover(
+            String pid,
+            String offset,
+            Identity identity,
+            ClientLink link,
+            BiFunction<String, String, Session> newSession) {
         int dot = pid == null ? -1 : pid.indexOf('.');
-        if (!enabled() || dot < 1 || dot == pid.length() - 1 || pid.length() > 200
+        if (!enabled()
+                || dot < 1
+                || dot == pid.length() - 1
+                || pid.length() > 200
                 || (offset != null && !Offsets.valid(offset))) {
             return completedFuture(Optional.empty());
         }
@@ -130,7 +148,9 @@ public final class Recovery {
         Optional<Session> local = sessions.bySocketId(socketId);
         if (local.isPresent()) {
             Session session = local.get();
-            if (!key.equals(session.recoveryKey()) || session.closed() || session.waitingRoomId() != null
+            if (!key.equals(session.recoveryKey())
+                    || session.closed()
+                    || session.waitingRoomId() != null
                     || !Objects.equals(session.userId(), identity.userId())) {
                 return completedFuture(Optional.empty());
             }
@@ -140,7 +160,7 @@ public final class Recovery {
                 store.takeOverUnseated(socketId, key, identity.userId());
                 session.attach(link);
                 log.info("Socket {} recovered (in no room)", session.socketId());
-                return completedFuture(Optional.of(new Recovered(session, () -> { })));
+                return completedFuture(Optional.of(new Recovered(session, () -> {})));
             }
             sessions.beginJoin(session, roomId);
             session.attach(link);
@@ -159,8 +179,8 @@ public final class Recovery {
     }
 
     /** Takes here a session that was in no room on another node: nothing to replay, only its id to keep. */
-    private CompletionStage<Optional<Recovered>> adoptUnseated(String socketId, String key, Identity identity,
-                                                              BiFunction<String, String, Session> newSession) {
+    private CompletionStage<Optional<Recovered>> adoptUnseated(
+            String socketId, String key, Identity identity, BiFunction<String, String, Session> newSession) {
         return store.takeOverUnseated(socketId, key, identity.userId()).thenCompose(previous -> {
             if (previous.isEmpty()) {
                 return completedFuture(Optional.<Recovered>empty());
@@ -168,22 +188,30 @@ public final class Recovery {
             Session session = newSession.apply(socketId, key);
             sessions.add(session);
             log.info("Socket {} recovered (in no room, from node {})", socketId, previous.get());
-            CompletionStage<Void> told = previous.get().equals(nodeId) ? completedFuture(null)
+            CompletionStage<Void> told = previous.get().equals(nodeId)
+                    ? completedFuture(null)
                     : delivery.toSocket(previous.get(), socketId, NO_ROOM, SocketAction.HANDED_OVER);
             return told.handle((nothing, failure) -> {
                 if (failure != null) {
                     // the old node drops its copy when its window ends; it holds no seat
-                    log.debug("Telling node {} that socket {} moved failed: {}", previous.get(), socketId,
+                    log.debug(
+                            "Telling node {} that socket {} moved failed: {}",
+                            previous.get(),
+                            socketId,
                             failure.toString());
                 }
-                return Optional.of(new Recovered(session, () -> { }));
+                return Optional.of(new Recovered(session, () -> {}));
             });
         });
     }
 
     /** Seats here a session whose seat was just moved from another node, then replays what it missed. */
-    private CompletionStage<Optional<Recovered>> adopt(TakenOver taken, String key, String offset, Identity identity,
-                                                      BiFunction<String, String, Session> newSession) {
+    private CompletionStage<Optional<Recovered>> adopt(
+            TakenOver taken,
+            String key,
+            String offset,
+            Identity identity,
+            BiFunction<String, String, Session> newSession) {
         String roomId = taken.room().id();
         String socketId = taken.seat().socketId();
         Session session = newSession.apply(socketId, key);
@@ -218,14 +246,18 @@ public final class Recovery {
 
     /** Reads what {@code session} missed after {@code after}; gives up when the log cannot tell it all. */
     private CompletionStage<Optional<Recovered>> replayFor(Session session, String roomId, String after) {
-        // reads at most what it may send (PROTOCOL.md §7): more log entries than that and it would have to give up anyway
+        // reads at most what it may send (PROTOCOL.md §7): more log entries than that and it would have to give up
+        // anyway
         return bus.replay(roomId, after, MAX_EVENTS, MAX_BYTES).thenCompose(logged -> {
             Optional<List<Session.Held>> missed = logged.flatMap(messages -> addressedTo(session, messages));
             if (missed.isEmpty()) {
                 log.info("Socket {} missed more than the room's log can give back; it joins anew", session.socketId());
                 return giveUp(session);
             }
-            log.info("Socket {} recovered in room {} ({} missed events)", session.socketId(), roomId,
+            log.info(
+                    "Socket {} recovered in room {} ({} missed events)",
+                    session.socketId(),
+                    roomId,
                     missed.get().size());
             List<Session.Held> events = missed.get();
             return completedFuture(Optional.of(new Recovered(session, () -> {
@@ -244,7 +276,8 @@ public final class Recovery {
             if (message instanceof ClusterMessage.RoomEvent event
                     && !session.socketId().equals(event.exceptSocketId())) {
                 held = new Session.Held(event.event(), event.payload(), event.offset());
-            } else if (message instanceof ClusterMessage.SeatEvent event && session.socketId().equals(event.socketId())) {
+            } else if (message instanceof ClusterMessage.SeatEvent event
+                    && session.socketId().equals(event.socketId())) {
                 held = new Session.Held(event.event(), event.payload(), event.offset());
             }
             if (held != null) {

@@ -39,22 +39,31 @@ public final class RoomAdmin {
 
     /** A new room record; the code is kept as given (auto-create) or generated. */
     public Room newRoom(String code, String name, String hostId, RoomSettings settings) {
-        return new Room(UUID.randomUUID().toString(), code, name == null ? code : name, hostId, true, false,
-                clock.instant(), settings);
+        return new Room(
+                UUID.randomUUID().toString(),
+                code,
+                name == null ? code : name,
+                hostId,
+                true,
+                false,
+                clock.instant(),
+                settings);
     }
 
     /** Creates a room under a freshly generated code, trying another code up to {@code attempts} times. */
     public CompletionStage<Room> create(String hostId, String name, RoomSettings settings, int attempts) {
         Room room = newRoom(RoomCodes.generate(), name, hostId, settings);
-        return store.createRoom(room).handle((created, failure) -> {
-            if (failure == null) {
-                return CompletableFuture.completedStage(created);
-            }
-            if (Stages.unwrap(failure) instanceof RoomCodeTakenException && attempts > 1) {
-                return create(hostId, name, settings, attempts - 1);
-            }
-            return CompletableFuture.<Room>failedStage(failure);
-        }).thenCompose(stage -> stage);
+        return store.createRoom(room)
+                .handle((created, failure) -> {
+                    if (failure == null) {
+                        return CompletableFuture.completedStage(created);
+                    }
+                    if (Stages.unwrap(failure) instanceof RoomCodeTakenException && attempts > 1) {
+                        return create(hostId, name, settings, attempts - 1);
+                    }
+                    return CompletableFuture.<Room>failedStage(failure);
+                })
+                .thenCompose(stage -> stage);
     }
 
     /** The room under a normalized code. */
@@ -77,7 +86,8 @@ public final class RoomAdmin {
             if (released.isEmpty()) {
                 return completedFuture(false);
             }
-            log.info("Room {} ended; {} sockets released", roomId, released.get().size());
+            log.info(
+                    "Room {} ended; {} sockets released", roomId, released.get().size());
             return notices.roomEnded(roomId, released.get()).thenApply(nothing -> true);
         });
     }
@@ -88,8 +98,9 @@ public final class RoomAdmin {
             if (updated.isEmpty()) {
                 return completedFuture(updated);
             }
-            return notices.delivery().toRoom(roomId, null,
-                    new RoomSettingsUpdated(updated.get().settings())).thenApply(nothing -> updated);
+            return notices.delivery()
+                    .toRoom(roomId, null, new RoomSettingsUpdated(updated.get().settings()))
+                    .thenApply(nothing -> updated);
         });
     }
 }

@@ -52,30 +52,42 @@ final class RoomNotices {
         CompletionStage<Void> done = completedFuture(null);
         Participant replaced = seated.replaced();
         if (replaced != null) {
-            log.info("Socket {} replaces socket {} of the same user in room {}", self.socketId(),
-                    replaced.socketId(), room.id());
+            log.info(
+                    "Socket {} replaces socket {} of the same user in room {}",
+                    self.socketId(),
+                    replaced.socketId(),
+                    room.id());
             done = userLeft(room.id(), replaced, LeaveReason.REPLACED)
-                    .thenCompose(nothing -> delivery.toSeat(room.id(), replaced.socketId(),
-                            new ForceDisconnect(DisconnectReason.REPLACED), SocketAction.UNSEAT_AND_DISCONNECT));
+                    .thenCompose(nothing -> delivery.toSeat(
+                            room.id(),
+                            replaced.socketId(),
+                            new ForceDisconnect(DisconnectReason.REPLACED),
+                            SocketAction.UNSEAT_AND_DISCONNECT));
         }
         if (seated.rejoin()) {
             return done;
         }
-        return done.thenCompose(nothing -> delivery.toRoom(room.id(), self.socketId(),
-                new UserJoined(ParticipantInfo.of(self, room)), new RosterChange(self, null)));
+        return done.thenCompose(nothing -> delivery.toRoom(
+                room.id(),
+                self.socketId(),
+                new UserJoined(ParticipantInfo.of(self, room)),
+                new RosterChange(self, null)));
     }
 
     /** Tells the room that a participant's seat is gone, and why; the roster drops it on every node. */
     CompletionStage<Void> userLeft(String roomId, Participant p, LeaveReason reason) {
-        return delivery.toRoom(roomId, p.socketId(), new UserLeft(p.socketId(), p.userId(), reason),
+        return delivery.toRoom(
+                roomId,
+                p.socketId(),
+                new UserLeft(p.socketId(), p.userId(), reason),
                 new RosterChange(null, p.socketId()));
     }
 
     /** Tells the host of a room (when it still exists) that a socket left its waiting room. */
     CompletionStage<Void> waitingCancelled(String roomId, String socketId) {
-        return store.roomById(roomId).thenCompose(room -> room
-                .map(r -> waitingCancelled(r, socketId))
-                .orElse(completedFuture(null)));
+        return store.roomById(roomId)
+                .thenCompose(
+                        room -> room.map(r -> waitingCancelled(r, socketId)).orElse(completedFuture(null)));
     }
 
     CompletionStage<Void> waitingCancelled(Room room, String socketId) {
@@ -91,7 +103,8 @@ final class RoomNotices {
             CompletionStage<Void> all = completedFuture(null);
             for (Participant p : participants) {
                 if (room.isHost(p.userId())) {
-                    all = all.thenCompose(nothing -> delivery.toSeat(room.id(), p.socketId(), event, SocketAction.NONE));
+                    all = all.thenCompose(
+                            nothing -> delivery.toSeat(room.id(), p.socketId(), event, SocketAction.NONE));
                 }
             }
             return all;
@@ -104,9 +117,12 @@ final class RoomNotices {
         for (Seat seat : released) {
             Participant p = seat.participant();
             all = all.thenCompose(nothing -> seat.waiting()
-                    ? delivery.toSocket(p.nodeId(), p.socketId(), roomId, JoinError.of(JoinRefusal.ENDED),
-                            SocketAction.UNSEAT)
-                    : delivery.toSeat(roomId, p.socketId(), new ForceDisconnect(DisconnectReason.ROOM_ENDED),
+                    ? delivery.toSocket(
+                            p.nodeId(), p.socketId(), roomId, JoinError.of(JoinRefusal.ENDED), SocketAction.UNSEAT)
+                    : delivery.toSeat(
+                            roomId,
+                            p.socketId(),
+                            new ForceDisconnect(DisconnectReason.ROOM_ENDED),
                             SocketAction.UNSEAT_AND_DISCONNECT));
         }
         return all;

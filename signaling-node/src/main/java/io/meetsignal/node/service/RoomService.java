@@ -22,13 +22,19 @@ public final class RoomService {
     private final RoomAdmin admin;
     private final SeatRepair repair;
 
-    public RoomService(ClusterStore store, ClusterBus bus, SessionRegistry sessions, Rosters rosters, String nodeId,
-                       boolean autoCreate, Clock clock) {
+    public RoomService(
+            ClusterStore store,
+            ClusterBus bus,
+            SessionRegistry sessions,
+            Rosters rosters,
+            String nodeId,
+            boolean autoCreate,
+            Clock clock) {
         RoomNotices notices = new RoomNotices(store, new Delivery(bus));
         this.departures = new Departures(store, bus, sessions, rosters, notices, nodeId);
         this.admin = new RoomAdmin(store, notices, clock);
-        this.joining = new Joining(store, bus, sessions, rosters, notices, departures, admin, nodeId, autoCreate,
-                clock);
+        this.joining =
+                new Joining(store, bus, sessions, rosters, notices, departures, admin, nodeId, autoCreate, clock);
         this.host = new HostControls(store, rosters, notices);
         this.waitingRoom = new WaitingRoom(store, host, notices);
         this.repair = new SeatRepair(store, sessions, rosters, notices);

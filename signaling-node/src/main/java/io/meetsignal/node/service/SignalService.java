@@ -46,8 +46,8 @@ public final class SignalService {
     private final ScheduledExecutorService timers;
     private final Clock clock;
 
-    public SignalService(ClusterStore store, Delivery delivery, Rosters rosters, ScheduledExecutorService timers,
-                         Clock clock) {
+    public SignalService(
+            ClusterStore store, Delivery delivery, Rosters rosters, ScheduledExecutorService timers, Clock clock) {
         this.store = store;
         this.delivery = delivery;
         this.rosters = rosters;
@@ -82,24 +82,45 @@ public final class SignalService {
     // ---- media ------------------------------------------------------------------------------------
 
     public CompletionStage<Outcome> toggleAudio(Session session, Flag request) {
-        return media(session, request.roomId(), MediaChange.AUDIO, request.value(),
-                RoomSettings::allowParticipantAudio, new UserToggleAudio(session.socketId(), request.value()));
+        return media(
+                session,
+                request.roomId(),
+                MediaChange.AUDIO,
+                request.value(),
+                RoomSettings::allowParticipantAudio,
+                new UserToggleAudio(session.socketId(), request.value()));
     }
 
     public CompletionStage<Outcome> toggleVideo(Session session, Flag request) {
-        return media(session, request.roomId(), MediaChange.VIDEO, request.value(),
-                RoomSettings::allowParticipantVideo, new UserToggleVideo(session.socketId(), request.value()));
+        return media(
+                session,
+                request.roomId(),
+                MediaChange.VIDEO,
+                request.value(),
+                RoomSettings::allowParticipantVideo,
+                new UserToggleVideo(session.socketId(), request.value()));
     }
 
     public CompletionStage<Outcome> screenShare(Session session, RoomRef request, boolean start) {
-        return media(session, request.roomId(), MediaChange.SCREEN_SHARE, start, RoomSettings::allowScreenShare,
+        return media(
+                session,
+                request.roomId(),
+                MediaChange.SCREEN_SHARE,
+                start,
+                RoomSettings::allowScreenShare,
                 start ? new ScreenShareStarted(session.socketId()) : new ScreenShareStopped(session.socketId()));
     }
 
     public CompletionStage<Outcome> handRaise(Session session, Flag request) {
         boolean raised = request.value();
-        return media(session, request.roomId(), MediaChange.HAND, raised, settings -> true,
-                raised ? new HandRaised(session.socketId(), session.displayName())
+        return media(
+                session,
+                request.roomId(),
+                MediaChange.HAND,
+                raised,
+                settings -> true,
+                raised
+                        ? new HandRaised(session.socketId(), session.displayName())
                         : new HandLowered(session.socketId()));
     }
 
@@ -107,23 +128,31 @@ public final class SignalService {
      * Stores one media flag and tells the others. Turning something on may be refused by the room's
      * settings (never for the host); turning it off never is.
      */
-    private CompletionStage<Outcome> media(Session session, String roomId, MediaChange change, boolean on,
-                                          Predicate<RoomSettings> allowed, ServerEvent event) {
+    private CompletionStage<Outcome> media(
+            Session session,
+            String roomId,
+            MediaChange change,
+            boolean on,
+            Predicate<RoomSettings> allowed,
+            ServerEvent event) {
         if (!roomId.equals(session.roomId())) {
             return Stages.failed(Refusals.notInRoom());
         }
-        return seatedRoom(roomId).thenCompose(room -> {
-            if (on && !room.isHost(session.userId()) && !allowed.test(room.settings())) {
-                throw Refusals.mediaNotAllowed();
-            }
-            return store.updateMedia(roomId, session.socketId(), change, on);
-        }).thenCompose(updated -> {
-            if (updated.isEmpty()) {
-                throw Refusals.notInRoom();
-            }
-            // the roster keeps media state too, so that a node can put the seat back if Redis loses it
-            return delivery.toRoom(roomId, session.socketId(), event, new RosterChange(updated.get(), null));
-        }).thenApply(nothing -> Outcome.DONE);
+        return seatedRoom(roomId)
+                .thenCompose(room -> {
+                    if (on && !room.isHost(session.userId()) && !allowed.test(room.settings())) {
+                        throw Refusals.mediaNotAllowed();
+                    }
+                    return store.updateMedia(roomId, session.socketId(), change, on);
+                })
+                .thenCompose(updated -> {
+                    if (updated.isEmpty()) {
+                        throw Refusals.notInRoom();
+                    }
+                    // the roster keeps media state too, so that a node can put the seat back if Redis loses it
+                    return delivery.toRoom(roomId, session.socketId(), event, new RosterChange(updated.get(), null));
+                })
+                .thenApply(nothing -> Outcome.DONE);
     }
 
     private CompletionStage<Room> seatedRoom(String roomId) {
@@ -142,8 +171,15 @@ public final class SignalService {
             if (!room.isHost(session.userId()) && !room.settings().allowChat()) {
                 throw Refusals.chatOff();
             }
-            ChatMessage message = new ChatMessage(UUID.randomUUID().toString(), roomId, session.socketId(),
-                    session.displayName(), session.userId(), request.content(), "TEXT", clock.instant());
+            ChatMessage message = new ChatMessage(
+                    UUID.randomUUID().toString(),
+                    roomId,
+                    session.socketId(),
+                    session.displayName(),
+                    session.userId(),
+                    request.content(),
+                    "TEXT",
+                    clock.instant());
             return store.appendChat(message)
                     .thenCompose(nothing -> delivery.toRoom(roomId, null, new ChatPosted(message)))
                     .thenApply(nothing -> new Outcome.Posted(message));
@@ -156,11 +192,14 @@ public final class SignalService {
             return Stages.failed(Refusals.notInRoom());
         }
         if (typing) {
-            session.typingLapse(timers.schedule(() -> {
-                if (roomId.equals(session.roomId())) {
-                    publishTyping(session, roomId, false);
-                }
-            }, TYPING_LAPSE.toMillis(), TimeUnit.MILLISECONDS));
+            session.typingLapse(timers.schedule(
+                    () -> {
+                        if (roomId.equals(session.roomId())) {
+                            publishTyping(session, roomId, false);
+                        }
+                    },
+                    TYPING_LAPSE.toMillis(),
+                    TimeUnit.MILLISECONDS));
         } else {
             session.typingLapse(null);
         }
@@ -168,7 +207,7 @@ public final class SignalService {
     }
 
     private CompletionStage<Void> publishTyping(Session session, String roomId, boolean typing) {
-        return delivery.toRoom(roomId, session.socketId(),
-                new UserTyping(session.socketId(), session.displayName(), typing));
+        return delivery.toRoom(
+                roomId, session.socketId(), new UserTyping(session.socketId(), session.displayName(), typing));
     }
 }

@@ -36,15 +36,18 @@ public final class WaitingRoom {
 
     public CompletionStage<Outcome> admit(Session session, HostTarget request) {
         return host.hostRoom(session, request.roomId())
-                .thenCompose(room -> store.admit(room.id(), request.participantId()).thenCompose(outcome -> {
-                    if (outcome instanceof JoinOutcome.Refused refused) {
-                        if (refused.reason() == JoinRefusal.FULL) {
-                            return turnAwayFull(session, room, request.participantId());
-                        }
-                        throw refused.reason() == JoinRefusal.ENDED ? Refusals.notInRoom() : Refusals.targetNotFound();
-                    }
-                    return completedFuture(outcome);
-                }))
+                .thenCompose(room -> store.admit(room.id(), request.participantId())
+                        .thenCompose(outcome -> {
+                            if (outcome instanceof JoinOutcome.Refused refused) {
+                                if (refused.reason() == JoinRefusal.FULL) {
+                                    return turnAwayFull(session, room, request.participantId());
+                                }
+                                throw refused.reason() == JoinRefusal.ENDED
+                                        ? Refusals.notInRoom()
+                                        : Refusals.targetNotFound();
+                            }
+                            return completedFuture(outcome);
+                        }))
                 .thenCompose(outcome -> {
                     JoinOutcome.Seated seated = (JoinOutcome.Seated) outcome;
                     Room room = seated.room();
@@ -52,8 +55,13 @@ public final class WaitingRoom {
                     log.info("Host {} admitted {} to room {}", session.socketId(), joiner.socketId(), room.id());
                     // the room hears user-joined before the joiner's node seats it: should the joiner be gone by then,
                     // that node's user-left for the seat comes after the user-joined (PROTOCOL.md §7, no phantom seats)
-                    return notices.seatAnnounced(seated).thenCompose(nothing -> delivery.toSocket(joiner.nodeId(),
-                            joiner.socketId(), room.id(), RoomJoined.of(seated), SocketAction.SEAT));
+                    return notices.seatAnnounced(seated)
+                            .thenCompose(nothing -> delivery.toSocket(
+                                    joiner.nodeId(),
+                                    joiner.socketId(),
+                                    room.id(),
+                                    RoomJoined.of(seated),
+                                    SocketAction.SEAT));
                 })
                 .thenApply(nothing -> Outcome.DONE);
     }
@@ -64,19 +72,29 @@ public final class WaitingRoom {
      * the reason ({@code NOT_ALLOWED} "Room is full"). Nobody is seated, nobody sees a {@code user-joined}.
      */
     private CompletionStage<JoinOutcome> turnAwayFull(Session host, Room room, String socketId) {
-        return store.removeWaiting(room.id(), socketId).thenCompose(removed -> {
-            if (removed.isEmpty()) {
-                // it left the queue meanwhile (or another admission took it): nothing to tell it
-                return completedFuture(null);
-            }
-            Participant joiner = removed.get();
-            log.info("Host {} admitted {} into full room {}; it leaves the queue", host.socketId(), socketId, room.id());
-            return delivery.toSocket(joiner.nodeId(), joiner.socketId(), room.id(), JoinError.of(JoinRefusal.FULL),
-                            SocketAction.UNSEAT)
-                    .thenCompose(nothing -> notices.waitingCancelled(room, joiner.socketId()));
-        }).thenApply(nothing -> {
-            throw Refusals.admittedIntoFullRoom();
-        });
+        return store.removeWaiting(room.id(), socketId)
+                .thenCompose(removed -> {
+                    if (removed.isEmpty()) {
+                        // it left the queue meanwhile (or another admission took it): nothing to tell it
+                        return completedFuture(null);
+                    }
+                    Participant joiner = removed.get();
+                    log.info(
+                            "Host {} admitted {} into full room {}; it leaves the queue",
+                            host.socketId(),
+                            socketId,
+                            room.id());
+                    return delivery.toSocket(
+                                    joiner.nodeId(),
+                                    joiner.socketId(),
+                                    room.id(),
+                                    JoinError.of(JoinRefusal.FULL),
+                                    SocketAction.UNSEAT)
+                            .thenCompose(nothing -> notices.waitingCancelled(room, joiner.socketId()));
+                })
+                .thenApply(nothing -> {
+                    throw Refusals.admittedIntoFullRoom();
+                });
     }
 
     public CompletionStage<Outcome> deny(Session session, HostTarget request) {
@@ -85,8 +103,12 @@ public final class WaitingRoom {
                 .thenCompose(removed -> {
                     Participant joiner = removed.orElseThrow(Refusals::targetNotFound);
                     log.info("Host {} denied {} in room {}", session.socketId(), joiner.socketId(), request.roomId());
-                    return delivery.toSocket(joiner.nodeId(), joiner.socketId(), request.roomId(),
-                            JoinError.of(JoinRefusal.DENIED), SocketAction.UNSEAT);
+                    return delivery.toSocket(
+                            joiner.nodeId(),
+                            joiner.socketId(),
+                            request.roomId(),
+                            JoinError.of(JoinRefusal.DENIED),
+                            SocketAction.UNSEAT);
                 })
                 .thenApply(nothing -> Outcome.DONE);
     }

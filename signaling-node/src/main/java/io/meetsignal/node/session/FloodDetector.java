@@ -14,6 +14,7 @@ public final class FloodDetector {
     private final int seconds;
     /** Events counted in each second of the window; slot {@code s % seconds} holds second {@code s}. */
     private final long[] counts;
+
     private final long[] slotSecond;
     private long total;
     private long origin;
@@ -22,7 +23,8 @@ public final class FloodDetector {
 
     public FloodDetector(int threshold, int seconds) {
         if (threshold < 1 || seconds < 1) {
-            throw new IllegalArgumentException("threshold: " + threshold + ", seconds: " + seconds + " (expected: 1 or more)");
+            throw new IllegalArgumentException(
+                    "threshold: " + threshold + ", seconds: " + seconds + " (expected: 1 or more)");
         }
         this.threshold = threshold;
         this.seconds = seconds;

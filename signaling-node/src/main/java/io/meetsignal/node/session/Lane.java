@@ -58,6 +58,7 @@ public final class Lane {
     private boolean holding;
     /** Guarded by {@code this}. */
     private long bytes;
+
     private final AtomicInteger pumps = new AtomicInteger();
     private final AtomicInteger answers = new AtomicInteger();
 
@@ -77,7 +78,8 @@ public final class Lane {
      * everything before it. Returns null, and runs nothing, when the lane is full ({@code size} counts towards the
      * byte bound).
      */
-    public <T> CompletionStage<T> submit(long size, boolean orderedOnReturn, Supplier<? extends CompletionStage<T>> work) {
+    public <T> CompletionStage<T> submit(
+            long size, boolean orderedOnReturn, Supplier<? extends CompletionStage<T>> work) {
         return enqueue(new Task<>(Math.max(0, size), orderedOnReturn, work), true);
     }
 
@@ -109,7 +111,7 @@ public final class Lane {
             return;
         }
         do {
-            for (;;) {
+            for (; ; ) {
                 Task<?> task;
                 synchronized (this) {
                     if (holding || waiting.isEmpty()) {
@@ -163,7 +165,7 @@ public final class Lane {
             return;
         }
         do {
-            for (;;) {
+            for (; ; ) {
                 Task<?> head;
                 synchronized (this) {
                     head = started.peekFirst();

@@ -3,7 +3,6 @@ package io.meetsignal.node.session;
 import static java.util.Objects.requireNonNull;
 
 import io.meetsignal.cluster.Offsets;
-
 import io.meetsignal.node.auth.Identity;
 import io.meetsignal.node.logging.LogContext;
 import io.meetsignal.node.protocol.Json;
@@ -30,10 +29,12 @@ public final class Session {
     private volatile boolean detached;
     /** The session ends with its transport: the client disconnected, or was disconnected, for good. */
     private volatile boolean ending;
+
     private volatile ScheduledFuture<?> expiry;
     private volatile String joinOffset = Offsets.START;
     /** Guarded by {@code this}: the room and offset of the last logged event sent, so that none goes out twice. */
     private String sentRoomId;
+
     private String sentOffset;
     private final TokenBucket events;
     private final TokenBucket chat;
@@ -41,6 +42,7 @@ public final class Session {
     private final FloodDetector flood;
     /** Guarded by {@code this}: when the last {@code error} event was sent; 0 for never. */
     private long lastErrorNanos;
+
     private static final long ERROR_INTERVAL_NANOS = 1_000_000_000L;
 
     private volatile String roomId;
@@ -51,11 +53,11 @@ public final class Session {
     private volatile ScheduledFuture<?> typingLapse;
     /** Guarded by {@code this}: the room a join is in flight for, and the room events held meanwhile. */
     private String joiningRoomId;
+
     private List<Held> held;
 
     /** A room event that arrived while this socket's join (or recovery) was in flight; {@code offset} may be null. */
-    public record Held(String event, String payload, String offset) {
-    }
+    public record Held(String event, String payload, String offset) {}
 
     /** How many room events a join in flight may hold; more are dropped (a join takes milliseconds). */
     static final int MAX_HELD = 1000;
@@ -67,16 +69,28 @@ public final class Session {
 
     /** This socket's events, one at a time, in the order received; then its cleanup. */
     private volatile String logNode;
+
     private final Lane lane = new Lane(DEFAULT_MAX_QUEUED_EVENTS, DEFAULT_MAX_QUEUED_BYTES);
 
-    public Session(String socketId, Identity identity, ClientLink link, TokenBucket events, TokenBucket chat,
-                   FloodDetector flood) {
+    public Session(
+            String socketId,
+            Identity identity,
+            ClientLink link,
+            TokenBucket events,
+            TokenBucket chat,
+            FloodDetector flood) {
         this(socketId, null, identity, link, events, chat, flood);
     }
 
     /** {@code recoveryKey}: the secret part of the session's private id, null when recovery is off. */
-    public Session(String socketId, String recoveryKey, Identity identity, ClientLink link, TokenBucket events,
-                   TokenBucket chat, FloodDetector flood) {
+    public Session(
+            String socketId,
+            String recoveryKey,
+            Identity identity,
+            ClientLink link,
+            TokenBucket events,
+            TokenBucket chat,
+            FloodDetector flood) {
         this.socketId = requireNonNull(socketId, "socketId");
         this.recoveryKey = recoveryKey;
         this.identity = requireNonNull(identity, "identity");
@@ -190,7 +204,6 @@ public final class Session {
     void markClosed() {
         this.closed = true;
     }
-
 
     public boolean takeChatToken(long nowNanos) {
         return chat.tryTake(nowNanos);
@@ -344,8 +357,8 @@ public final class Session {
      * as {@code handler} returned. Null, with nothing run, when the socket already has
      * {@link #DEFAULT_MAX_QUEUED_EVENTS} events or {@link #DEFAULT_MAX_QUEUED_BYTES} of them in progress.
      */
-    public <T> CompletionStage<T> inOrder(int packetBytes, boolean orderedOnReturn,
-                                          Supplier<? extends CompletionStage<T>> handler) {
+    public <T> CompletionStage<T> inOrder(
+            int packetBytes, boolean orderedOnReturn, Supplier<? extends CompletionStage<T>> handler) {
         return lane.submit(packetBytes, orderedOnReturn, logged(handler));
     }
 

@@ -31,7 +31,8 @@ class HandshakeAuthenticatorTest {
 
     private static HandshakeAuthenticator authenticator(Map<String, String> env) {
         NodeConfig config = NodeConfig.from(env);
-        return new HandshakeAuthenticator(new TokenVerifier(config.auth()), config.auth().allowGuests());
+        return new HandshakeAuthenticator(
+                new TokenVerifier(config.auth()), config.auth().allowGuests());
     }
 
     private static final HandshakeAuthenticator DEFAULT = authenticator(Map.of("JWT_SECRET", SECRET));
@@ -58,27 +59,31 @@ class HandshakeAuthenticatorTest {
 
     @Test
     void validTokenProvesTheUserAndNamesIt() {
-        Identity id = DEFAULT.authenticate(auth("token", token("alice", "Alice", Instant.now().plusSeconds(60))));
+        Identity id = DEFAULT.authenticate(
+                auth("token", token("alice", "Alice", Instant.now().plusSeconds(60))));
         assertEquals("alice", id.userId());
         assertEquals("Alice", id.displayName());
     }
 
     @Test
     void displayNameFromAuthOverridesTheClaim() {
-        Identity id = DEFAULT.authenticate(auth("token", token("alice", "Alice", Instant.now().plusSeconds(60)),
-                "displayName", "  Ally\u0007 "));
+        Identity id = DEFAULT.authenticate(
+                auth("token", token("alice", "Alice", Instant.now().plusSeconds(60)), "displayName", "  Ally\u0007 "));
         assertEquals("Ally", id.displayName());
     }
 
     @Test
     void expiredTamperedAndUnsignedTokensAreRefused() {
-        assertEquals(ErrorCode.AUTH_FAILED, refusal(DEFAULT, auth("token", token("a", "A", Instant.now().minusSeconds(60)))));
+        assertEquals(
+                ErrorCode.AUTH_FAILED,
+                refusal(DEFAULT, auth("token", token("a", "A", Instant.now().minusSeconds(60)))));
         String good = token("a", "A", Instant.now().plusSeconds(60));
         String tampered = good.substring(0, good.length() - 2) + (good.endsWith("A") ? "BB" : "AA");
         assertEquals(ErrorCode.AUTH_FAILED, refusal(DEFAULT, auth("token", tampered)));
         String header = Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\"}".getBytes());
-        String body = Base64.getUrlEncoder().withoutPadding().encodeToString(
-                ("{\"sub\":\"a\",\"exp\":" + (Instant.now().getEpochSecond() + 60) + "}").getBytes());
+        String body = Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(("{\"sub\":\"a\",\"exp\":" + (Instant.now().getEpochSecond() + 60) + "}").getBytes());
         assertEquals(ErrorCode.AUTH_FAILED, refusal(DEFAULT, auth("token", header + "." + body + ".")));
         assertEquals(ErrorCode.AUTH_FAILED, refusal(DEFAULT, auth("token", 42)));
     }
@@ -87,7 +92,9 @@ class HandshakeAuthenticatorTest {
     void userIdThatDiffersFromTheTokenIsRefused() {
         String t = token("alice", "Alice", Instant.now().plusSeconds(60));
         assertEquals(ErrorCode.AUTH_FAILED, refusal(DEFAULT, auth("token", t, "userId", "mallory")));
-        assertEquals("alice", DEFAULT.authenticate(auth("token", t, "userId", "alice")).userId());
+        assertEquals(
+                "alice",
+                DEFAULT.authenticate(auth("token", t, "userId", "alice")).userId());
     }
 
     @Test
@@ -103,7 +110,9 @@ class HandshakeAuthenticatorTest {
         assertEquals(ErrorCode.DISPLAY_NAME_REQUIRED, refusal(DEFAULT, auth("displayName", " \t ")));
         assertEquals(ErrorCode.INVALID_PAYLOAD, refusal(DEFAULT, auth("displayName", "x".repeat(51))));
         assertEquals(ErrorCode.INVALID_PAYLOAD, refusal(DEFAULT, auth("displayName", 12)));
-        assertEquals("x".repeat(50), DEFAULT.authenticate(auth("displayName", "x".repeat(50))).displayName());
+        assertEquals(
+                "x".repeat(50),
+                DEFAULT.authenticate(auth("displayName", "x".repeat(50))).displayName());
     }
 
     @Test
@@ -115,11 +124,28 @@ class HandshakeAuthenticatorTest {
 
     @Test
     void issuerAndAudienceAreEnforcedWhenConfigured() {
-        HandshakeAuthenticator strict = authenticator(Map.of("JWT_SECRET", SECRET, "JWT_ISSUER", "meet", "JWT_AUDIENCE", "sig"));
-        String wrong = Jwts.builder().subject("a").issuer("other").audience().add("sig").and()
-                .expiration(Date.from(Instant.now().plusSeconds(60))).claim("name", "A").signWith(KEY).compact();
-        String right = Jwts.builder().subject("a").issuer("meet").audience().add("sig").and()
-                .expiration(Date.from(Instant.now().plusSeconds(60))).claim("name", "A").signWith(KEY).compact();
+        HandshakeAuthenticator strict =
+                authenticator(Map.of("JWT_SECRET", SECRET, "JWT_ISSUER", "meet", "JWT_AUDIENCE", "sig"));
+        String wrong = Jwts.builder()
+                .subject("a")
+                .issuer("other")
+                .audience()
+                .add("sig")
+                .and()
+                .expiration(Date.from(Instant.now().plusSeconds(60)))
+                .claim("name", "A")
+                .signWith(KEY)
+                .compact();
+        String right = Jwts.builder()
+                .subject("a")
+                .issuer("meet")
+                .audience()
+                .add("sig")
+                .and()
+                .expiration(Date.from(Instant.now().plusSeconds(60)))
+                .claim("name", "A")
+                .signWith(KEY)
+                .compact();
         assertEquals(ErrorCode.AUTH_FAILED, refusal(strict, auth("token", wrong)));
         assertEquals("a", strict.authenticate(auth("token", right)).userId());
     }
@@ -133,10 +159,16 @@ class HandshakeAuthenticatorTest {
                 + Base64.getMimeEncoder().encodeToString(pair.getPublic().getEncoded())
                 + "\n-----END PUBLIC KEY-----\n";
         HandshakeAuthenticator rsa = authenticator(Map.of("JWT_PUBLIC_KEY", pem));
-        String t = Jwts.builder().subject("r").claim("name", "R").expiration(Date.from(Instant.now().plusSeconds(60)))
-                .signWith(pair.getPrivate(), Jwts.SIG.RS256).compact();
+        String t = Jwts.builder()
+                .subject("r")
+                .claim("name", "R")
+                .expiration(Date.from(Instant.now().plusSeconds(60)))
+                .signWith(pair.getPrivate(), Jwts.SIG.RS256)
+                .compact();
         assertEquals("r", rsa.authenticate(auth("token", t)).userId());
-        assertEquals(ErrorCode.AUTH_FAILED, refusal(rsa, auth("token", token("a", "A", Instant.now().plusSeconds(60)))));
+        assertEquals(
+                ErrorCode.AUTH_FAILED,
+                refusal(rsa, auth("token", token("a", "A", Instant.now().plusSeconds(60)))));
     }
 
     @Test
@@ -151,13 +183,24 @@ class HandshakeAuthenticatorTest {
     @Test
     void theNameClaimAndTheHandshakeNameFollowTheSameRules() {
         Instant exp = Instant.now().plusSeconds(60);
-        assertEquals("Alice", DEFAULT.authenticate(auth("token", token("alice", "A\u200blice\u202e", exp))).displayName());
-        assertEquals(ErrorCode.DISPLAY_NAME_REQUIRED, refusal(DEFAULT, auth("token", token("alice", "\u200b\u2066", exp))));
+        assertEquals(
+                "Alice",
+                DEFAULT.authenticate(auth("token", token("alice", "A\u200blice\u202e", exp)))
+                        .displayName());
+        assertEquals(
+                ErrorCode.DISPLAY_NAME_REQUIRED, refusal(DEFAULT, auth("token", token("alice", "\u200b\u2066", exp))));
         assertEquals(ErrorCode.INVALID_PAYLOAD, refusal(DEFAULT, auth("token", token("alice", "y".repeat(51), exp))));
-        String numericName = Jwts.builder().subject("alice").claim("name", 7).expiration(Date.from(exp))
-                .signWith(KEY, Jwts.SIG.HS256).compact();
+        String numericName = Jwts.builder()
+                .subject("alice")
+                .claim("name", 7)
+                .expiration(Date.from(exp))
+                .signWith(KEY, Jwts.SIG.HS256)
+                .compact();
         assertEquals(ErrorCode.INVALID_PAYLOAD, refusal(DEFAULT, auth("token", numericName)));
-        assertEquals("Chosen", DEFAULT.authenticate(auth("token", numericName, "displayName", "\u200fChosen")).displayName());
+        assertEquals(
+                "Chosen",
+                DEFAULT.authenticate(auth("token", numericName, "displayName", "\u200fChosen"))
+                        .displayName());
         assertEquals(ErrorCode.DISPLAY_NAME_REQUIRED, refusal(DEFAULT, auth("displayName", "\u200b \u200c")));
     }
 }

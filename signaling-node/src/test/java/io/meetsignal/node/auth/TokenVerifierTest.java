@@ -35,7 +35,9 @@ class TokenVerifierTest {
     private static final TokenVerifier DEFAULT = verifier(Map.of("JWT_SECRET", SECRET));
 
     private static String token(UnaryOperator<JwtBuilder> claims) {
-        return claims.apply(Jwts.builder().subject("alice")).signWith(KEY, Jwts.SIG.HS256).compact();
+        return claims.apply(Jwts.builder().subject("alice"))
+                .signWith(KEY, Jwts.SIG.HS256)
+                .compact();
     }
 
     private static Date at(Duration fromNow) {
@@ -63,30 +65,42 @@ class TokenVerifierTest {
 
     @Test
     void aTokenThatExpiresBeyondTheMaximumLifetimeIsRefused() {
-        assertEquals("Token expires too far in the future",
+        assertEquals(
+                "Token expires too far in the future",
                 refusal(DEFAULT, token(b -> b.expiration(at(Duration.ofHours(24).plusSeconds(6))))));
-        assertEquals("Token expires too far in the future",
+        assertEquals(
+                "Token expires too far in the future",
                 refusal(DEFAULT, token(b -> b.expiration(Date.from(Instant.parse("2200-01-01T00:00:00Z"))))));
     }
 
     @Test
     void theMaximumLifetimeIsConfigurable() {
         TokenVerifier shortLived = verifier(Map.of("JWT_SECRET", SECRET, "JWT_MAX_LIFETIME", "10m"));
-        assertEquals("alice", shortLived.verify(token(b -> b.expiration(at(Duration.ofMinutes(10))))).subject());
+        assertEquals(
+                "alice",
+                shortLived
+                        .verify(token(b -> b.expiration(at(Duration.ofMinutes(10)))))
+                        .subject());
         refusal(shortLived, token(b -> b.expiration(at(Duration.ofMinutes(11)))));
     }
 
     @Test
     void issuedAtOrNotBeforeInTheFutureIsRefusedBeyondTheClockSkew() {
         Date exp = at(Duration.ofHours(1));
-        assertEquals("Token is not valid yet",
+        assertEquals(
+                "Token is not valid yet",
                 refusal(DEFAULT, token(b -> b.expiration(exp).issuedAt(at(Duration.ofDays(365))))));
-        assertEquals("Token is not valid yet",
+        assertEquals(
+                "Token is not valid yet",
                 refusal(DEFAULT, token(b -> b.expiration(exp).issuedAt(at(Duration.ofSeconds(6))))));
         refusal(DEFAULT, token(b -> b.expiration(exp).notBefore(at(Duration.ofSeconds(6)))));
         refusal(DEFAULT, token(b -> b.expiration(exp).notBefore(at(Duration.ofDays(30)))));
-        assertEquals("alice", DEFAULT.verify(token(b -> b.expiration(exp).issuedAt(at(Duration.ofSeconds(5)))
-                .notBefore(at(Duration.ofSeconds(5))))).subject());
+        assertEquals(
+                "alice",
+                DEFAULT.verify(token(b -> b.expiration(exp)
+                                .issuedAt(at(Duration.ofSeconds(5)))
+                                .notBefore(at(Duration.ofSeconds(5)))))
+                        .subject());
     }
 
     @Test
@@ -106,8 +120,14 @@ class TokenVerifierTest {
     void devTokensPassWithTheirDefaultAndTheLongestAllowedLifetime() {
         NodeConfig config = NodeConfig.from(Map.of("JWT_SECRET", SECRET));
         TokenVerifier live = new TokenVerifier(config.auth());
-        assertEquals("dev", live.verify(DevTokens.mint(config.auth(), "dev", "Dev", Duration.ofHours(1))).subject());
-        assertEquals("dev", live.verify(DevTokens.mint(config.auth(), "dev", "Dev", Duration.ofHours(24))).subject());
+        assertEquals(
+                "dev",
+                live.verify(DevTokens.mint(config.auth(), "dev", "Dev", Duration.ofHours(1)))
+                        .subject());
+        assertEquals(
+                "dev",
+                live.verify(DevTokens.mint(config.auth(), "dev", "Dev", Duration.ofHours(24)))
+                        .subject());
     }
 
     /** An HS256 token over exactly {@code payloadJson} (numbers as written, not as a Java type would hold them). */
@@ -128,7 +148,10 @@ class TokenVerifierTest {
     void timeClaimsOutsideTheirRangeInAnyEncodingAreRefused() {
         long now = NOW.getEpochSecond();
         long exp = now + 600;
-        assertEquals("alice", DEFAULT.verify(rawToken("{\"sub\":\"alice\",\"iat\":" + now + ",\"exp\":" + exp + "}")).subject());
+        assertEquals(
+                "alice",
+                DEFAULT.verify(rawToken("{\"sub\":\"alice\",\"iat\":" + now + ",\"exp\":" + exp + "}"))
+                        .subject());
         for (String claims : java.util.List.of(
                 "\"iat\":18446744073709551626,\"exp\":" + exp,
                 "\"iat\":" + now + ",\"exp\":18446744073709551626",

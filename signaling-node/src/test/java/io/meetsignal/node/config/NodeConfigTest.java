@@ -36,19 +36,29 @@ class NodeConfigTest {
 
     @Test
     void everyBadValueIsReportedByName() {
-        ConfigException e = assertThrows(ConfigException.class, () -> NodeConfig.from(Map.of(
-                "PORT", "70000",
-                "ALLOW_GUESTS", "maybe",
-                "NODE_TTL", "-3",
-                "JWT_SECRET", "short",
-                "LOG_FORMAT", "xml",
-                "CORS_ORIGINS", "https://ok.example, not an origin",
-                "REDIS_URL", "localhost:6379",
-                "OVERLOAD_LAG_MS", "-1",
-                "BUS_FORMAT", "3")));
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> NodeConfig.from(Map.of(
+                        "PORT", "70000",
+                        "ALLOW_GUESTS", "maybe",
+                        "NODE_TTL", "-3",
+                        "JWT_SECRET", "short",
+                        "LOG_FORMAT", "xml",
+                        "CORS_ORIGINS", "https://ok.example, not an origin",
+                        "REDIS_URL", "localhost:6379",
+                        "OVERLOAD_LAG_MS", "-1",
+                        "BUS_FORMAT", "3")));
         List<String> problems = e.problems();
-        for (String variable : List.of("PORT", "ALLOW_GUESTS", "NODE_TTL", "JWT_SECRET", "LOG_FORMAT", "CORS_ORIGINS",
-                "REDIS_URL", "OVERLOAD_LAG_MS", "BUS_FORMAT")) {
+        for (String variable : List.of(
+                "PORT",
+                "ALLOW_GUESTS",
+                "NODE_TTL",
+                "JWT_SECRET",
+                "LOG_FORMAT",
+                "CORS_ORIGINS",
+                "REDIS_URL",
+                "OVERLOAD_LAG_MS",
+                "BUS_FORMAT")) {
             assertTrue(problems.stream().anyMatch(p -> p.startsWith(variable + ":")), variable + " in " + problems);
         }
     }
@@ -63,30 +73,41 @@ class NodeConfigTest {
 
     @Test
     void aRecoveryWindowOfZeroTurnsRecoveryOffButOtherDurationsMustBePositive() {
-        assertEquals(Duration.ZERO, NodeConfig.from(Map.of("RECOVERY_WINDOW", "0")).recoveryWindow());
-        ConfigException e = assertThrows(ConfigException.class, () -> NodeConfig.from(Map.of(
-                "NODE_TTL", "0", "DRAIN_SECONDS", "0s", "RECOVERY_WINDOW", "-1")));
+        assertEquals(
+                Duration.ZERO, NodeConfig.from(Map.of("RECOVERY_WINDOW", "0")).recoveryWindow());
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> NodeConfig.from(Map.of("NODE_TTL", "0", "DRAIN_SECONDS", "0s", "RECOVERY_WINDOW", "-1")));
         for (String variable : List.of("NODE_TTL", "DRAIN_SECONDS", "RECOVERY_WINDOW")) {
-            assertTrue(e.problems().stream().anyMatch(p -> p.startsWith(variable + ":")), variable + " in " + e.problems());
+            assertTrue(
+                    e.problems().stream().anyMatch(p -> p.startsWith(variable + ":")),
+                    variable + " in " + e.problems());
         }
     }
 
     @Test
     void corsOriginsAreAListAndStarMustBeExplicit() {
-        assertEquals(List.of("https://a.example", "http://b.example:8080"),
-                NodeConfig.from(Map.of("CORS_ORIGINS", "https://a.example, http://b.example:8080")).corsOrigins());
+        assertEquals(
+                List.of("https://a.example", "http://b.example:8080"),
+                NodeConfig.from(Map.of("CORS_ORIGINS", "https://a.example, http://b.example:8080"))
+                        .corsOrigins());
         assertEquals(List.of("*"), NodeConfig.from(Map.of("CORS_ORIGINS", "*")).corsOrigins());
     }
 
     @Test
     void jwtMaxLifetimeDefaultsToADayAndTakesHours() {
         assertEquals(Duration.ofHours(24), NodeConfig.from(Map.of()).auth().maxLifetime());
-        assertEquals(Duration.ofHours(12), NodeConfig.from(Map.of("JWT_MAX_LIFETIME", "12h")).auth().maxLifetime());
-        assertEquals(Duration.ofMinutes(30), NodeConfig.from(Map.of("JWT_MAX_LIFETIME", "30m")).auth().maxLifetime());
+        assertEquals(
+                Duration.ofHours(12),
+                NodeConfig.from(Map.of("JWT_MAX_LIFETIME", "12h")).auth().maxLifetime());
+        assertEquals(
+                Duration.ofMinutes(30),
+                NodeConfig.from(Map.of("JWT_MAX_LIFETIME", "30m")).auth().maxLifetime());
         for (String bad : List.of("forever", "0", "-1h", "99999999999999999h")) {
-            ConfigException e = assertThrows(ConfigException.class,
-                    () -> NodeConfig.from(Map.of("JWT_MAX_LIFETIME", bad)), bad);
-            assertTrue(e.problems().stream().anyMatch(p -> p.startsWith("JWT_MAX_LIFETIME:")), bad + ": " + e.problems());
+            ConfigException e =
+                    assertThrows(ConfigException.class, () -> NodeConfig.from(Map.of("JWT_MAX_LIFETIME", bad)), bad);
+            assertTrue(
+                    e.problems().stream().anyMatch(p -> p.startsWith("JWT_MAX_LIFETIME:")), bad + ": " + e.problems());
         }
     }
 
@@ -94,14 +115,18 @@ class NodeConfigTest {
     void theManagementPortBindsLoopbackUnlessToldOtherwise() {
         assertEquals("127.0.0.1", NodeConfig.from(Map.of()).managementHost());
         assertEquals("127.0.0.1", NodeConfig.from(Map.of("HOST", "0.0.0.0")).managementHost());
-        assertEquals("0.0.0.0", NodeConfig.from(Map.of("MANAGEMENT_HOST", "0.0.0.0")).managementHost());
+        assertEquals(
+                "0.0.0.0", NodeConfig.from(Map.of("MANAGEMENT_HOST", "0.0.0.0")).managementHost());
         assertEquals("::", NodeConfig.from(Map.of("MANAGEMENT_HOST", "[::]")).managementHost());
         assertEquals("::1", NodeConfig.from(Map.of("MANAGEMENT_HOST", "::1")).managementHost());
-        assertEquals("mgmt.internal", NodeConfig.from(Map.of("MANAGEMENT_HOST", "mgmt.internal")).managementHost());
+        assertEquals(
+                "mgmt.internal",
+                NodeConfig.from(Map.of("MANAGEMENT_HOST", "mgmt.internal")).managementHost());
         for (String bad : List.of("http://0.0.0.0", "10.0.0.1:9091", "two words", "-x", "a/b")) {
-            ConfigException e = assertThrows(ConfigException.class,
-                    () -> NodeConfig.from(Map.of("MANAGEMENT_HOST", bad)), bad);
-            assertTrue(e.problems().stream().anyMatch(p -> p.startsWith("MANAGEMENT_HOST:")), bad + ": " + e.problems());
+            ConfigException e =
+                    assertThrows(ConfigException.class, () -> NodeConfig.from(Map.of("MANAGEMENT_HOST", bad)), bad);
+            assertTrue(
+                    e.problems().stream().anyMatch(p -> p.startsWith("MANAGEMENT_HOST:")), bad + ": " + e.problems());
         }
     }
 }

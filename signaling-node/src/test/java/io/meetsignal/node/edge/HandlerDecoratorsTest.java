@@ -31,8 +31,14 @@ class HandlerDecoratorsTest {
 
     private final Metrics metrics = new Metrics(Set.of(Events.CHAT_MESSAGE, Events.OFFER), new SessionRegistry());
     /** A chat bucket of one token that refills once in 1000 s: the second chat message is refused. */
-    private final Session session = new Session("s1", new Identity(null, "S"), new RecordingLink(),
-            new TokenBucket(50, 100), new TokenBucket(0.001, 1), new FloodDetector(500, 10));
+    private final Session session = new Session(
+            "s1",
+            new Identity(null, "S"),
+            new RecordingLink(),
+            new TokenBucket(50, 100),
+            new TokenBucket(0.001, 1),
+            new FloodDetector(500, 10));
+
     private final AtomicInteger calls = new AtomicInteger();
     private final Handler ok = (s, e) -> {
         calls.incrementAndGet();
@@ -49,18 +55,22 @@ class HandlerDecoratorsTest {
     }
 
     private double received(String tag) {
-        var counter = metrics.registry().find("signaling.events.received").tag("event", tag).counter();
+        var counter = metrics.registry()
+                .find("signaling.events.received")
+                .tag("event", tag)
+                .counter();
         return counter == null ? 0 : counter.count();
     }
 
     private long timed(String tag) {
-        var timer = metrics.registry().find("signaling.handler").tag("event", tag).timer();
+        var timer =
+                metrics.registry().find("signaling.handler").tag("event", tag).timer();
         return timer == null ? 0 : timer.count();
     }
 
     private static ProtocolException refusal(CompletionStage<Outcome> stage) {
-        CompletionException failed = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
-                () -> stage.toCompletableFuture().join());
+        CompletionException failed = org.junit.jupiter.api.Assertions.assertThrows(
+                CompletionException.class, () -> stage.toCompletableFuture().join());
         return assertInstanceOf(ProtocolException.class, failed.getCause());
     }
 
@@ -79,7 +89,11 @@ class HandlerDecoratorsTest {
     @Test
     void chatLimitedRefusesWithRateLimitedOnceTheChatBucketIsEmptyAndDoesNotCallThrough() {
         Handler limited = new HandlerDecorators.ChatLimited(ok);
-        assertEquals(marker("done chat-message"), limited.handle(session, inbound(Events.CHAT_MESSAGE)).toCompletableFuture().join());
+        assertEquals(
+                marker("done chat-message"),
+                limited.handle(session, inbound(Events.CHAT_MESSAGE))
+                        .toCompletableFuture()
+                        .join());
         ProtocolException refused = refusal(limited.handle(session, inbound(Events.CHAT_MESSAGE)));
         assertEquals(ErrorCode.RATE_LIMITED, refused.code());
         assertEquals("Too many chat messages, slow down", refused.getMessage());
@@ -118,12 +132,14 @@ class HandlerDecoratorsTest {
     @Test
     void inOrderRefusesAnEventThatDoesNotFitTheLaneAndCountsIt() {
         Handler inOrder = new HandlerDecorators.InOrder(metrics, false, ok);
-        ProtocolException refused = refusal(inOrder.handle(session,
-                new Inbound(Events.OFFER, null, (int) Session.DEFAULT_MAX_QUEUED_BYTES + 1)));
+        ProtocolException refused = refusal(
+                inOrder.handle(session, new Inbound(Events.OFFER, null, (int) Session.DEFAULT_MAX_QUEUED_BYTES + 1)));
         assertEquals(ErrorCode.RATE_LIMITED, refused.code());
         assertEquals("Too many events in progress, slow down", refused.getMessage());
         assertEquals(0, calls.get());
-        assertEquals(1, metrics.registry().find("signaling.events.queue.full").counter().count());
+        assertEquals(
+                1,
+                metrics.registry().find("signaling.events.queue.full").counter().count());
     }
 
     @Test

@@ -23,8 +23,8 @@ class HandshakeGateTest {
 
     private final AtomicBoolean accepting = new AtomicBoolean(true);
     private final Metrics metrics = new Metrics(Set.of(), new SessionRegistry());
-    private final EmbeddedChannel channel = new EmbeddedChannel(new HandshakeGate(accepting::get, metrics, "/socket.io",
-            new AddressLimit(0, false)));
+    private final EmbeddedChannel channel =
+            new EmbeddedChannel(new HandshakeGate(accepting::get, metrics, "/socket.io", new AddressLimit(0, false)));
 
     private static FullHttpRequest get(String uri) {
         return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri);
@@ -55,8 +55,13 @@ class HandshakeGateTest {
             assertTrue(body.contains("\"UNAVAILABLE\"") && body.contains("draining"), body);
             response.release();
         }
-        assertEquals(2.0, metrics.registry().get("signaling.handshakes.refused").tag("reason", "draining")
-                .counter().count());
+        assertEquals(
+                2.0,
+                metrics.registry()
+                        .get("signaling.handshakes.refused")
+                        .tag("reason", "draining")
+                        .counter()
+                        .count());
     }
 
     @Test
@@ -77,8 +82,9 @@ class HandshakeGateTest {
         AddressLimit perAddress = new AddressLimit(2, false);
         HandshakeGate gate = new HandshakeGate(accepting::get, metrics, "/socket.io", perAddress);
         EmbeddedChannel limited = new EmbeddedChannel(gate);
-        String address = perAddress.address(limited.remoteAddress(), new DefaultFullHttpRequest(HttpVersion.HTTP_1_1,
-                HttpMethod.GET, "/").headers());
+        String address = perAddress.address(
+                limited.remoteAddress(),
+                new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/").headers());
         java.util.UUID first = java.util.UUID.randomUUID();
         perAddress.opened(first, address);
         perAddress.opened(java.util.UUID.randomUUID(), address);
@@ -91,8 +97,13 @@ class HandshakeGateTest {
         String body = response.content().toString(StandardCharsets.UTF_8);
         assertTrue(body.contains("\"RATE_LIMITED\""), body);
         response.release();
-        assertEquals(1.0, metrics.registry().get("signaling.handshakes.refused").tag("reason", "per-ip")
-                .counter().count());
+        assertEquals(
+                1.0,
+                metrics.registry()
+                        .get("signaling.handshakes.refused")
+                        .tag("reason", "per-ip")
+                        .counter()
+                        .count());
         FullHttpRequest existing = get("/socket.io/?EIO=4&transport=polling&sid=abc");
         limited.writeInbound(existing);
         assertSame(existing, limited.readInbound(), "requests of open sessions always pass");

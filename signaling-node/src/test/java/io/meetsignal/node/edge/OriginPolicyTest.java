@@ -32,7 +32,8 @@ class OriginPolicyTest {
         // DNS rebinding: the page's origin equals the Host header it sends, and still is a stranger
         OriginPolicy unset = new OriginPolicy(List.of());
         assertFalse(unset.allows("http://rebound.example.com:" + PORT, PORT));
-        assertFalse(new OriginPolicy(List.of("https://app.example.com")).allows("http://rebound.example.com:3001", PORT));
+        assertFalse(
+                new OriginPolicy(List.of("https://app.example.com")).allows("http://rebound.example.com:3001", PORT));
     }
 
     @Test

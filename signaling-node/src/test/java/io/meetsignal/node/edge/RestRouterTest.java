@@ -26,17 +26,28 @@ class RestRouterTest {
 
     @Test
     void aRouteMatchesItsMethodAndPathAndPassesItsParameters() {
-        RestRouter.Match match = router.match(HttpMethod.PATCH, path("rooms/abc/settings")).orElseThrow();
+        RestRouter.Match match =
+                router.match(HttpMethod.PATCH, path("rooms/abc/settings")).orElseThrow();
         assertSame(settings, match.endpoint());
         assertEquals(List.of("abc"), match.params());
-        assertSame(create, router.match(HttpMethod.POST, path("rooms")).orElseThrow().endpoint());
-        assertEquals(List.of(), router.match(HttpMethod.POST, path("rooms")).orElseThrow().params());
+        assertSame(
+                create,
+                router.match(HttpMethod.POST, path("rooms")).orElseThrow().endpoint());
+        assertEquals(
+                List.of(),
+                router.match(HttpMethod.POST, path("rooms")).orElseThrow().params());
     }
 
     @Test
     void literalSegmentsMustMatchExactlyAndTheFirstRouteAddedWins() {
-        assertSame(byCode, router.match(HttpMethod.GET, path("rooms/code/abc")).orElseThrow().endpoint());
-        assertSame(room, router.match(HttpMethod.GET, path("rooms/code")).orElseThrow().endpoint());
+        assertSame(
+                byCode,
+                router.match(HttpMethod.GET, path("rooms/code/abc"))
+                        .orElseThrow()
+                        .endpoint());
+        assertSame(
+                room,
+                router.match(HttpMethod.GET, path("rooms/code")).orElseThrow().endpoint());
         assertTrue(router.match(HttpMethod.PATCH, path("rooms/abc/other")).isEmpty());
         assertTrue(router.match(HttpMethod.GET, path("Rooms/abc")).isEmpty());
     }
@@ -51,8 +62,14 @@ class RestRouterTest {
 
     @Test
     void aParameterMatchesAnySegmentEvenAnEmptyOne() {
-        assertEquals(List.of(""), router.match(HttpMethod.GET, path("rooms/")).orElseThrow().params());
+        assertEquals(
+                List.of(""),
+                router.match(HttpMethod.GET, path("rooms/")).orElseThrow().params());
         // the caller decodes segments first: an encoded slash stays inside its segment
-        assertEquals(List.of("a/b"), router.match(HttpMethod.GET, new String[] {"rooms", "a/b"}).orElseThrow().params());
+        assertEquals(
+                List.of("a/b"),
+                router.match(HttpMethod.GET, new String[] {"rooms", "a/b"})
+                        .orElseThrow()
+                        .params());
     }
 }

@@ -112,7 +112,9 @@ class SocketIoPacketParserTest {
         long max = (1L << 53) - 1;
         assertEquals(max, event("42" + max + "[\"offer\",{}]").ackId());
         assertEquals(max + 1, event("42" + (max + 1) + "[\"offer\",{}]").ackId());
-        assertEquals(999_999_999_999_999_999L, event("42999999999999999999[\"offer\",{}]").ackId());
+        assertEquals(
+                999_999_999_999_999_999L,
+                event("42999999999999999999[\"offer\",{}]").ackId());
     }
 
     @Test
@@ -121,7 +123,9 @@ class SocketIoPacketParserTest {
         Malformed tooLong = malformed("421234567890123456789[\"offer\",{}]");
         assertEquals(123_456_789_012_345_678L, tooLong.ackId());
         assertEquals(Flaw.NOT_JSON, tooLong.flaw());
-        assertEquals(Flaw.NOT_AN_ARRAY, malformed("421234567890123456789 [\"offer\",{}]").flaw());
+        assertEquals(
+                Flaw.NOT_AN_ARRAY,
+                malformed("421234567890123456789 [\"offer\",{}]").flaw());
     }
 
     @Test
@@ -169,9 +173,14 @@ class SocketIoPacketParserTest {
     @Test
     void hugeNumbersInTheDataDoNotBreakTheParser() {
         // longer than the JSON reader allows: refused as not JSON, not thrown
-        assertEquals(Flaw.NOT_JSON, malformed("42[\"offer\",{\"n\":" + "9".repeat(5_000) + "}]").flaw());
+        assertEquals(
+                Flaw.NOT_JSON,
+                malformed("42[\"offer\",{\"n\":" + "9".repeat(5_000) + "}]").flaw());
         assertTrue(event("42[\"offer\",{\"n\":1e999999}]").payload().get("n").isNumber());
-        assertTrue(event("42[\"offer\",{\"n\":" + "9".repeat(500) + "}]").payload().get("n").isBigInteger());
+        assertTrue(event("42[\"offer\",{\"n\":" + "9".repeat(500) + "}]")
+                .payload()
+                .get("n")
+                .isBigInteger());
     }
 
     @Test
@@ -182,7 +191,8 @@ class SocketIoPacketParserTest {
         content.writeBytes("\"]".getBytes(StandardCharsets.US_ASCII));
         try {
             Packet packet = SocketIoPacketParser.parse(content, 0, content.readableBytes(), LIMIT);
-            assertEquals(Flaw.NOT_JSON, assertInstanceOf(Malformed.class, packet).flaw());
+            assertEquals(
+                    Flaw.NOT_JSON, assertInstanceOf(Malformed.class, packet).flaw());
         } finally {
             content.release();
         }
@@ -198,7 +208,9 @@ class SocketIoPacketParserTest {
         assertEquals(9L, refused.ackId());
         assertEquals(socketIoLength - 1, refused.limit());
         assertInstanceOf(Event.class, parse(big, socketIoLength), "exactly the limit is allowed");
-        assertInstanceOf(TooLarge.class, parse("42[\"chat-message\",{bad" + "x".repeat(50), 10),
+        assertInstanceOf(
+                TooLarge.class,
+                parse("42[\"chat-message\",{bad" + "x".repeat(50), 10),
                 "the size is checked before the JSON");
     }
 
@@ -223,7 +235,8 @@ class SocketIoPacketParserTest {
 
     @Test
     void aNamespaceRunsToTheFirstCommaOrTheEnd() {
-        assertEquals("/admin", assertInstanceOf(Connect.class, parse("40/admin")).namespace());
+        assertEquals(
+                "/admin", assertInstanceOf(Connect.class, parse("40/admin")).namespace());
         assertEquals("/", assertInstanceOf(Connect.class, parse("40/,{}")).namespace());
         assertEquals("/ü", assertInstanceOf(Connect.class, parse("40/ü,")).namespace());
         Event elsewhere = event("42/admin,1[\"join-room\",{\"roomCode\":\"abc\"}]");
@@ -254,17 +267,26 @@ class SocketIoPacketParserTest {
 
     @Test
     void aBinaryPacketsAckIdComesAfterItsAttachmentCount() {
-        assertEquals(null, assertInstanceOf(Binary.class, parse("451-[\"offer\",{\"_placeholder\":true,\"num\":0}]"))
-                .ackId());
-        assertEquals(7L, assertInstanceOf(Binary.class, parse("452-7[\"offer\",{}]")).ackId());
-        assertEquals(12L, assertInstanceOf(Binary.class, parse("461-/admin,12[{}]")).ackId());
+        assertEquals(
+                null,
+                assertInstanceOf(Binary.class, parse("451-[\"offer\",{\"_placeholder\":true,\"num\":0}]"))
+                        .ackId());
+        assertEquals(
+                7L, assertInstanceOf(Binary.class, parse("452-7[\"offer\",{}]")).ackId());
+        assertEquals(
+                12L, assertInstanceOf(Binary.class, parse("461-/admin,12[{}]")).ackId());
     }
 
     @Test
     void acknowledgementsErrorsAndUnknownTypesAreIgnored() {
         assertEquals('3', assertInstanceOf(Ignored.class, parse("431[{}]")).type());
-        assertEquals('4', assertInstanceOf(Ignored.class, parse("44{\"message\":\"x\"}")).type());
-        assertEquals('9', assertInstanceOf(Ignored.class, parse("49[\"chat-message\",{}]")).type());
+        assertEquals(
+                '4',
+                assertInstanceOf(Ignored.class, parse("44{\"message\":\"x\"}")).type());
+        assertEquals(
+                '9',
+                assertInstanceOf(Ignored.class, parse("49[\"chat-message\",{}]"))
+                        .type());
         assertEquals((char) 0, assertInstanceOf(Ignored.class, parse("4")).type());
     }
 

@@ -25,7 +25,8 @@ abstract class EdgeContract {
     static final String ALLOWED_ORIGIN = "https://app.example";
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** The node under test, started with {@link #configured}. */
     abstract SignalingNodeExtension node();
@@ -48,7 +49,8 @@ abstract class EdgeContract {
      * the client does not retry a POST on a pooled connection that the server closed meanwhile.
      */
     private static HttpResponse<String> poll(HttpRequest.Builder request) throws IOException, InterruptedException {
-        return send(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), request);
+        return send(
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), request);
     }
 
     private HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
@@ -56,7 +58,8 @@ abstract class EdgeContract {
     }
 
     private String bearer(String userId) {
-        return "Bearer " + DevTokens.mint(node().node().config().auth(), userId, "Host " + userId, Duration.ofMinutes(5));
+        return "Bearer "
+                + DevTokens.mint(node().node().config().auth(), userId, "Host " + userId, Duration.ofMinutes(5));
     }
 
     @Test
@@ -96,20 +99,24 @@ abstract class EdgeContract {
 
         HttpResponse<String> unknown = get(node().uri("/api/rooms/code/zzz-zzz-zzz"));
         assertEquals(404, unknown.statusCode());
-        assertEquals("ROOM_NOT_FOUND", JSON.readTree(unknown.body()).get("error").get("code").textValue());
+        assertEquals(
+                "ROOM_NOT_FOUND",
+                JSON.readTree(unknown.body()).get("error").get("code").textValue());
     }
 
     @Test
     void anOriginNotListedIsRefused() throws Exception {
         HttpResponse<String> refused = send(HttpRequest.newBuilder(node().uri("/api/rooms/code/abc-def-ghi"))
-                .header("Origin", "https://evil.example").GET());
+                .header("Origin", "https://evil.example")
+                .GET());
         assertEquals(403, refused.statusCode());
         JsonNode error = JSON.readTree(refused.body()).get("error");
         assertEquals("FORBIDDEN", error.get("code").textValue());
         assertEquals("Origin not allowed", error.get("message").textValue());
 
         HttpResponse<String> allowed = send(HttpRequest.newBuilder(node().uri("/api/rooms/code/abc-def-ghi"))
-                .header("Origin", ALLOWED_ORIGIN).GET());
+                .header("Origin", ALLOWED_ORIGIN)
+                .GET());
         assertEquals(404, allowed.statusCode(), "a listed origin reaches the API");
     }
 
@@ -120,11 +127,15 @@ abstract class EdgeContract {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"name\":")));
         assertEquals(400, badJson.statusCode(), badJson.body());
-        assertEquals("INVALID_PAYLOAD", JSON.readTree(badJson.body()).get("error").get("code").textValue());
+        assertEquals(
+                "INVALID_PAYLOAD",
+                JSON.readTree(badJson.body()).get("error").get("code").textValue());
 
         HttpResponse<String> notACode = get(node().uri("/api/rooms/code/a!"));
         assertEquals(400, notACode.statusCode(), notACode.body());
-        assertEquals("INVALID_PAYLOAD", JSON.readTree(notACode.body()).get("error").get("code").textValue());
+        assertEquals(
+                "INVALID_PAYLOAD",
+                JSON.readTree(notACode.body()).get("error").get("code").textValue());
     }
 
     private void assertError(HttpResponse<String> response, int status, String code, String message) throws Exception {
@@ -137,27 +148,52 @@ abstract class EdgeContract {
     @Test
     void everyRestRefusalHasTheStatusOfItsCode() throws Exception {
         HttpResponse<String> created = send(HttpRequest.newBuilder(node().uri("/api/rooms"))
-                .header("Authorization", bearer("host-3")).POST(HttpRequest.BodyPublishers.noBody()));
+                .header("Authorization", bearer("host-3"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
         assertEquals(201, created.statusCode(), created.body());
         String id = JSON.readTree(created.body()).get("id").textValue();
 
         assertError(get(node().uri("/api/rooms/" + id)), 401, "AUTH_FAILED", "A bearer token is required");
-        assertError(send(HttpRequest.newBuilder(node().uri("/api/rooms/" + id)).header("Authorization", "Bearer x.y.z")
-                .GET()), 401, "AUTH_FAILED", "Invalid token");
-        assertError(send(HttpRequest.newBuilder(node().uri("/api/rooms/" + id)).header("Authorization", bearer("other"))
-                .GET()), 403, "FORBIDDEN", "Only the host can do this");
-        assertError(send(HttpRequest.newBuilder(node().uri("/api/rooms/" + java.util.UUID.randomUUID()))
-                .header("Authorization", bearer("host-3")).GET()), 404, "ROOM_NOT_FOUND", "Room not found");
-        assertError(send(HttpRequest.newBuilder(node().uri("/api/rooms/" + id + "/settings"))
-                .header("Authorization", bearer("host-3"))
-                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"allowChat\":\"yes\"}"))),
-                400, "INVALID_PAYLOAD", "allowChat: expected a boolean");
-        assertError(send(HttpRequest.newBuilder(node().uri("/api/rooms/" + id + "/settings"))
-                .header("Authorization", bearer("host-3")).GET()), 404, "INVALID_PAYLOAD", "No such endpoint");
+        assertError(
+                send(HttpRequest.newBuilder(node().uri("/api/rooms/" + id))
+                        .header("Authorization", "Bearer x.y.z")
+                        .GET()),
+                401,
+                "AUTH_FAILED",
+                "Invalid token");
+        assertError(
+                send(HttpRequest.newBuilder(node().uri("/api/rooms/" + id))
+                        .header("Authorization", bearer("other"))
+                        .GET()),
+                403,
+                "FORBIDDEN",
+                "Only the host can do this");
+        assertError(
+                send(HttpRequest.newBuilder(node().uri("/api/rooms/" + java.util.UUID.randomUUID()))
+                        .header("Authorization", bearer("host-3"))
+                        .GET()),
+                404,
+                "ROOM_NOT_FOUND",
+                "Room not found");
+        assertError(
+                send(HttpRequest.newBuilder(node().uri("/api/rooms/" + id + "/settings"))
+                        .header("Authorization", bearer("host-3"))
+                        .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"allowChat\":\"yes\"}"))),
+                400,
+                "INVALID_PAYLOAD",
+                "allowChat: expected a boolean");
+        assertError(
+                send(HttpRequest.newBuilder(node().uri("/api/rooms/" + id + "/settings"))
+                        .header("Authorization", bearer("host-3"))
+                        .GET()),
+                404,
+                "INVALID_PAYLOAD",
+                "No such endpoint");
         assertError(get(node().uri("/api/nothing/here")), 404, "INVALID_PAYLOAD", "No such endpoint");
 
         HttpResponse<String> ended = send(HttpRequest.newBuilder(node().uri("/api/rooms/" + id))
-                .header("Authorization", bearer("host-3")).DELETE());
+                .header("Authorization", bearer("host-3"))
+                .DELETE());
         assertEquals(204, ended.statusCode(), ended.body());
     }
 

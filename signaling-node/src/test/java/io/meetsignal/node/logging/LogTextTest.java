@@ -27,7 +27,9 @@ class LogTextTest {
     @Test
     void lineBreaksControlAndFormatCharactersBecomeVisibleEscapes() {
         assertEquals("x\\nFAKE ERROR line", LogText.escape("x\nFAKE ERROR line"));
-        assertEquals("a\\r\\nb\\tc\\u0000d\\u0085e\\u2028f\\u2029g", LogText.escape("a\r\nb\tc\u0000d\u0085e\u2028f\u2029g"));
+        assertEquals(
+                "a\\r\\nb\\tc\\u0000d\\u0085e\\u2028f\\u2029g",
+                LogText.escape("a\r\nb\tc\u0000d\u0085e\u2028f\u2029g"));
         assertEquals("evil\\u202egpj.exe\\u200b", LogText.escape("evil\u202egpj.exe\u200b"));
         assertEquals("back\\\\slash\\\\n", LogText.escape("back\\slash\\n"));
     }
@@ -42,11 +44,12 @@ class LogTextTest {
             URL config = LogTextTest.class.getResource("/logback.xml");
             configurator.doConfigure(config);
             @SuppressWarnings("unchecked")
-            var appender = (OutputStreamAppender<ILoggingEvent>) context.getLogger("ROOT").getAppender("text");
+            var appender = (OutputStreamAppender<ILoggingEvent>)
+                    context.getLogger("ROOT").getAppender("text");
             @SuppressWarnings("unchecked")
             var encoder = (LayoutWrappingEncoder<ILoggingEvent>) appender.getEncoder();
-            var event = new LoggingEvent("test", context.getLogger("io.meetsignal.node.edge.RestApi"), level, message,
-                    failure, arguments);
+            var event = new LoggingEvent(
+                    "test", context.getLogger("io.meetsignal.node.edge.RestApi"), level, message, failure, arguments);
             return encoder.getLayout().doLayout(event);
         } finally {
             context.stop();
@@ -62,8 +65,8 @@ class LogTextTest {
 
     @Test
     void exceptionMessagesAreEscapedButTheStackTraceKeepsItsLines() throws Exception {
-        var failure = new IllegalStateException("outer\nFAKE ERROR outer",
-                new IllegalArgumentException("inner\r\nFAKE ERROR inner"));
+        var failure = new IllegalStateException(
+                "outer\nFAKE ERROR outer", new IllegalArgumentException("inner\r\nFAKE ERROR inner"));
         String out = layOut(Level.ERROR, "Internal error", null, failure);
         assertTrue(out.lines().count() > 2, out);
         assertFalse(out.lines().anyMatch(line -> line.startsWith("FAKE")), out);

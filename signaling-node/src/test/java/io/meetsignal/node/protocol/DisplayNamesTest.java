@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 class DisplayNamesTest {
 
     private static ErrorCode refusal(Object raw) {
-        return assertThrows(ProtocolException.class, () -> DisplayNames.cleanClaim(raw)).code();
+        return assertThrows(ProtocolException.class, () -> DisplayNames.cleanClaim(raw))
+                .code();
     }
 
     @Test
@@ -24,7 +25,8 @@ class DisplayNamesTest {
 
     @Test
     void aNameOfOnlyInvisibleCharactersIsMissing() {
-        for (String blank : List.of("", "   ", "\u200b\u200c\u200d", "\u202e\u202d", "\n\r\t", " \u00a0\u3000 \ufeff")) {
+        for (String blank :
+                List.of("", "   ", "\u200b\u200c\u200d", "\u202e\u202d", "\n\r\t", " \u00a0\u3000 \ufeff")) {
             assertEquals(ErrorCode.DISPLAY_NAME_REQUIRED, refusal(blank), blank);
         }
         assertEquals(ErrorCode.DISPLAY_NAME_REQUIRED, refusal(null));

@@ -45,10 +45,10 @@ import org.junit.jupiter.api.Test;
 class ServerEventTest {
 
     private static final Instant T = Instant.parse("2026-01-02T03:04:05Z");
-    private static final Room ROOM = new Room("r1", "abc-defg-hij", "Standup", "u-host", true, false, T,
-            RoomSettings.DEFAULTS);
-    private static final Participant HOST = new Participant("s-host", "u-host", "Hana", "n1", false, false, false,
-            false, T);
+    private static final Room ROOM =
+            new Room("r1", "abc-defg-hij", "Standup", "u-host", true, false, T, RoomSettings.DEFAULTS);
+    private static final Participant HOST =
+            new Participant("s-host", "u-host", "Hana", "n1", false, false, false, false, T);
     private static final Participant GUEST = new Participant("s-guest", null, "Gil", "n2", true, true, false, true, T);
     private static final String SETTINGS = "{\"allowScreenShare\":true,\"allowChat\":true,"
             + "\"allowParticipantAudio\":true,\"allowParticipantVideo\":true,\"waitingRoom\":false,"
@@ -83,27 +83,38 @@ class ServerEventTest {
 
     @Test
     void roomEventsCarryTheRosterAndOmitTheWaitingListForAGuest() {
-        JoinOutcome.Seated asHost = new JoinOutcome.Seated(ROOM, HOST, List.of(GUEST), List.of(MESSAGE),
-                List.of(), null, false, null);
-        pins(RoomJoined.of(asHost), "room-joined", "{\"roomId\":\"r1\",\"roomCode\":\"abc-defg-hij\",\"isHost\":true,"
-                + "\"participants\":[" + GUEST_INFO + "],\"messages\":[" + MESSAGE_JSON + "],\"settings\":" + SETTINGS
-                + ",\"waiting\":[]}");
-        JoinOutcome.Seated asGuest = new JoinOutcome.Seated(ROOM, GUEST, List.of(HOST), List.of(), List.of(GUEST),
-                null, false, null);
-        pins(RoomJoined.of(asGuest), "room-joined", "{\"roomId\":\"r1\",\"roomCode\":\"abc-defg-hij\","
-                + "\"isHost\":false,\"participants\":[" + HOST_INFO + "],\"messages\":[],\"settings\":" + SETTINGS + "}");
+        JoinOutcome.Seated asHost =
+                new JoinOutcome.Seated(ROOM, HOST, List.of(GUEST), List.of(MESSAGE), List.of(), null, false, null);
+        pins(
+                RoomJoined.of(asHost),
+                "room-joined",
+                "{\"roomId\":\"r1\",\"roomCode\":\"abc-defg-hij\",\"isHost\":true,"
+                        + "\"participants\":[" + GUEST_INFO + "],\"messages\":[" + MESSAGE_JSON + "],\"settings\":"
+                        + SETTINGS
+                        + ",\"waiting\":[]}");
+        JoinOutcome.Seated asGuest =
+                new JoinOutcome.Seated(ROOM, GUEST, List.of(HOST), List.of(), List.of(GUEST), null, false, null);
+        pins(
+                RoomJoined.of(asGuest),
+                "room-joined",
+                "{\"roomId\":\"r1\",\"roomCode\":\"abc-defg-hij\"," + "\"isHost\":false,\"participants\":[" + HOST_INFO
+                        + "],\"messages\":[],\"settings\":" + SETTINGS + "}");
         pins(JoinError.of(JoinRefusal.FULL), "join-error", "{\"code\":\"JOIN_FAILED\",\"message\":\"Room is full\"}");
         pins(new UserJoined(ParticipantInfo.of(HOST, ROOM)), "user-joined", "{\"participant\":" + HOST_INFO + "}");
     }
 
     @Test
     void userLeftNamesEveryReasonAsTheProtocolSpellsIt() {
-        pins(new UserLeft("s-host", "u-host", LeaveReason.LEFT), "user-left",
+        pins(
+                new UserLeft("s-host", "u-host", LeaveReason.LEFT),
+                "user-left",
                 "{\"socketId\":\"s-host\",\"userId\":\"u-host\",\"reason\":\"left\"}");
-        pins(new UserLeft("s-guest", null, LeaveReason.NODE_LOST), "user-left",
+        pins(
+                new UserLeft("s-guest", null, LeaveReason.NODE_LOST),
+                "user-left",
                 "{\"socketId\":\"s-guest\",\"reason\":\"node-lost\"}");
-        assertEquals("[\"left\",\"disconnected\",\"removed\",\"replaced\",\"node-lost\"]",
-                Json.write(LeaveReason.values()));
+        assertEquals(
+                "[\"left\",\"disconnected\",\"removed\",\"replaced\",\"node-lost\"]", Json.write(LeaveReason.values()));
     }
 
     @Test
@@ -119,7 +130,9 @@ class ServerEventTest {
     @Test
     void chatIsTheMessageItselfAndTypingSaysIsTyping() {
         pins(new ChatPosted(MESSAGE), "chat-message", MESSAGE_JSON);
-        pins(new UserTyping("s1", "Gil", true), "user-typing",
+        pins(
+                new UserTyping("s1", "Gil", true),
+                "user-typing",
                 "{\"socketId\":\"s1\",\"displayName\":\"Gil\",\"isTyping\":true}");
     }
 
@@ -127,19 +140,27 @@ class ServerEventTest {
     void relayedSignalsKeepTheBodyAsSent() throws Exception {
         JsonNode sdp = Json.MAPPER.readTree("{\"type\":\"offer\",\"sdp\":\"v=0\"}");
         JsonNode candidate = Json.MAPPER.readTree("{\"candidate\":\"c\",\"sdpMid\":\"0\",\"sdpMLineIndex\":0}");
-        pins(new Offer("s1", "u1", "Gil", sdp), "offer",
+        pins(
+                new Offer("s1", "u1", "Gil", sdp),
+                "offer",
                 "{\"senderId\":\"s1\",\"userId\":\"u1\",\"displayName\":\"Gil\",\"sdp\":{\"type\":\"offer\",\"sdp\":\"v=0\"}}");
-        pins(new Offer("s1", null, "Gil", sdp), "offer",
+        pins(
+                new Offer("s1", null, "Gil", sdp),
+                "offer",
                 "{\"senderId\":\"s1\",\"displayName\":\"Gil\",\"sdp\":{\"type\":\"offer\",\"sdp\":\"v=0\"}}");
         pins(new Answer("s2", sdp), "answer", "{\"senderId\":\"s2\",\"sdp\":{\"type\":\"offer\",\"sdp\":\"v=0\"}}");
-        pins(new IceCandidate("s2", candidate), "ice-candidate",
+        pins(
+                new IceCandidate("s2", candidate),
+                "ice-candidate",
                 "{\"senderId\":\"s2\",\"candidate\":{\"candidate\":\"c\",\"sdpMid\":\"0\",\"sdpMLineIndex\":0}}");
     }
 
     @Test
     void waitingRoomEvents() {
         pins(new WaitingForHost("r1"), "waiting-for-host", "{\"roomId\":\"r1\"}");
-        pins(new ParticipantWaiting(ParticipantInfo.of(GUEST, ROOM)), "participant-waiting",
+        pins(
+                new ParticipantWaiting(ParticipantInfo.of(GUEST, ROOM)),
+                "participant-waiting",
                 "{\"participant\":" + GUEST_INFO + "}");
         pins(new ParticipantWaitingCancelled("s-guest"), "participant-waiting-cancelled", "{\"socketId\":\"s-guest\"}");
     }
@@ -147,12 +168,19 @@ class ServerEventTest {
     @Test
     void hostAndSystemEvents() {
         pins(new RoomLocked(true), "room-locked", "{\"locked\":true}");
-        pins(new RoomSettingsUpdated(RoomSettings.DEFAULTS), "room-settings-updated", "{\"settings\":" + SETTINGS + "}");
+        pins(
+                new RoomSettingsUpdated(RoomSettings.DEFAULTS),
+                "room-settings-updated",
+                "{\"settings\":" + SETTINGS + "}");
         pins(new ForceMute(), "force-mute", "{}");
         pins(new ForceDisconnect(DisconnectReason.REMOVED), "force-disconnect", "{\"reason\":\"Removed by host\"}");
-        assertEquals("[\"Joined from another connection\",\"Removed by host\",\"Meeting ended by host\","
-                + "\"Rate limit exceeded\"]", Json.write(DisconnectReason.values()));
-        pins(new ErrorEvent(ErrorCode.NOT_IN_ROOM, "You are not in this room"), "error",
+        assertEquals(
+                "[\"Joined from another connection\",\"Removed by host\",\"Meeting ended by host\","
+                        + "\"Rate limit exceeded\"]",
+                Json.write(DisconnectReason.values()));
+        pins(
+                new ErrorEvent(ErrorCode.NOT_IN_ROOM, "You are not in this room"),
+                "error",
                 "{\"code\":\"NOT_IN_ROOM\",\"message\":\"You are not in this room\"}");
     }
 }

@@ -50,15 +50,20 @@ final class MeetingFixture implements AutoCloseable {
     /** A connected socket of {@code userId} (null for a guest). */
     Client connect(String userId, String name) {
         RecordingLink link = new RecordingLink();
-        Session session = new Session(UUID.randomUUID().toString().substring(0, 20), new Identity(userId, name), link,
-                new TokenBucket(50, 100), new TokenBucket(5, 10), new FloodDetector(500, 10));
+        Session session = new Session(
+                UUID.randomUUID().toString().substring(0, 20),
+                new Identity(userId, name),
+                link,
+                new TokenBucket(50, 100),
+                new TokenBucket(5, 10),
+                new FloodDetector(500, 10));
         sessions.add(session);
         return new Client(session, link);
     }
 
     Room createRoom(String hostId, RoomSettings settings) {
-        return await(store.createRoom(rooms.admin().newRoom(io.meetsignal.cluster.RoomCodes.generate(), "Test", hostId,
-                settings)));
+        return await(store.createRoom(
+                rooms.admin().newRoom(io.meetsignal.cluster.RoomCodes.generate(), "Test", hostId, settings)));
     }
 
     Room createRoom(String hostId) {

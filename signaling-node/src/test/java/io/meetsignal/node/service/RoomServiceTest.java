@@ -46,14 +46,23 @@ class RoomServiceTest {
         assertEquals(1, joined.get("participants").size());
         assertTrue(joined.get("participants").get(0).get("isHost").booleanValue());
         assertFalse(joined.get("isHost").booleanValue());
-        assertEquals("Bob", host.link().payloads("user-joined").get(0).path("participant").path("displayName").asText());
+        assertEquals(
+                "Bob",
+                host.link()
+                        .payloads("user-joined")
+                        .get(0)
+                        .path("participant")
+                        .path("displayName")
+                        .asText());
     }
 
     @Test
     void codesAreComparedIgnoringCaseAndHyphens() {
         Room room = f.createRoom("alice");
         Client bob = f.connect(null, "Bob");
-        await(f.rooms.joining().join(bob.session(), new JoinRoom(room.code().toUpperCase().replace("-", ""), null)));
+        await(f.rooms
+                .joining()
+                .join(bob.session(), new JoinRoom(room.code().toUpperCase().replace("-", ""), null)));
         assertEquals(room.id(), bob.session().roomId());
     }
 
@@ -72,10 +81,18 @@ class RoomServiceTest {
     @Test
     void joinFailsWithTheProtocolMessages() {
         Client bob = f.connect(null, "Bob");
-        assertEquals("Invalid room code", refused(() -> await(f.rooms.joining().join(bob.session(), new JoinRoom("a b", null)))).getMessage());
-        assertEquals("Room not found", refused(() -> await(f.rooms.joining().join(bob.session(), new JoinRoom("zzz-zzz-zzz", null)))).getMessage());
-        assertEquals(ErrorCode.JOIN_FAILED,
-                refused(() -> await(f.rooms.joining().join(bob.session(), new JoinRoom("zzz-zzz-zzz", null)))).code());
+        assertEquals(
+                "Invalid room code",
+                refused(() -> await(f.rooms.joining().join(bob.session(), new JoinRoom("a b", null))))
+                        .getMessage());
+        assertEquals(
+                "Room not found",
+                refused(() -> await(f.rooms.joining().join(bob.session(), new JoinRoom("zzz-zzz-zzz", null))))
+                        .getMessage());
+        assertEquals(
+                ErrorCode.JOIN_FAILED,
+                refused(() -> await(f.rooms.joining().join(bob.session(), new JoinRoom("zzz-zzz-zzz", null))))
+                        .code());
         assertNull(bob.session().roomId());
     }
 
@@ -114,11 +131,14 @@ class RoomServiceTest {
         Client carol2 = f.connect("carol", "Carol");
         f.join(carol2, room);
 
-        assertEquals("Joined from another connection",
+        assertEquals(
+                "Joined from another connection",
                 carol.link().payloads("force-disconnect").get(0).get("reason").asText());
         assertTrue(carol.link().disconnected());
         assertNull(carol.session().roomId());
-        List<String> reasons = observer.link().payloads("user-left").stream().map(p -> p.get("reason").asText()).toList();
+        List<String> reasons = observer.link().payloads("user-left").stream()
+                .map(p -> p.get("reason").asText())
+                .toList();
         assertEquals(List.of("replaced"), reasons);
         assertEquals(2, await(f.store.participants(room.id())).size());
     }
@@ -130,10 +150,14 @@ class RoomServiceTest {
         Client bob = f.connect(null, "Bob");
         f.join(host, room);
         f.join(bob, room);
-        assertEquals(ErrorCode.FORBIDDEN,
-                refused(() -> await(f.rooms.host().mute(bob.session(), new HostTarget(room.id(), host.id())))).code());
-        assertEquals(ErrorCode.FORBIDDEN,
-                refused(() -> await(f.rooms.host().lock(bob.session(), new Flag(room.id(), true)))).code());
+        assertEquals(
+                ErrorCode.FORBIDDEN,
+                refused(() -> await(f.rooms.host().mute(bob.session(), new HostTarget(room.id(), host.id()))))
+                        .code());
+        assertEquals(
+                ErrorCode.FORBIDDEN,
+                refused(() -> await(f.rooms.host().lock(bob.session(), new Flag(room.id(), true))))
+                        .code());
     }
 
     @Test
@@ -145,9 +169,13 @@ class RoomServiceTest {
         f.join(dave, room);
         await(f.rooms.host().remove(host.session(), new HostTarget(room.id(), dave.id())));
 
-        assertEquals("Removed by host", dave.link().payloads("force-disconnect").get(0).get("reason").asText());
+        assertEquals(
+                "Removed by host",
+                dave.link().payloads("force-disconnect").get(0).get("reason").asText());
         assertTrue(dave.link().disconnected());
-        assertEquals("removed", host.link().payloads("user-left").get(0).get("reason").asText());
+        assertEquals(
+                "removed",
+                host.link().payloads("user-left").get(0).get("reason").asText());
         Client daveAgain = f.connect("dave", "Dave");
         assertEquals("Removed by host", refused(() -> f.join(daveAgain, room)).getMessage());
     }
@@ -160,8 +188,10 @@ class RoomServiceTest {
         Client stranger = f.connect(null, "S");
         f.join(host, room);
         f.join(stranger, other);
-        assertEquals(ErrorCode.TARGET_NOT_FOUND, refused(() -> await(f.rooms.host().remove(host.session(),
-                new HostTarget(room.id(), stranger.id())))).code());
+        assertEquals(
+                ErrorCode.TARGET_NOT_FOUND,
+                refused(() -> await(f.rooms.host().remove(host.session(), new HostTarget(room.id(), stranger.id()))))
+                        .code());
         assertEquals(other.id(), stranger.session().roomId());
         assertTrue(stranger.link().payloads("force-disconnect").isEmpty());
     }
@@ -175,16 +205,21 @@ class RoomServiceTest {
         f.join(bob, room);
         Outcome answer = await(f.rooms.host().end(host.session(), new RoomRef(room.id())));
         assertTrue(host.link().payloads("force-disconnect").isEmpty(), "nothing happens before the host is answered");
-        assertFalse(await(f.store.roomById(room.id())).orElseThrow().active(),
+        assertFalse(
+                await(f.store.roomById(room.id())).orElseThrow().active(),
                 "the room has ended in the store before the ack, so a read after the ack sees it ended");
         ((Outcome.DoneThen) answer).after().run();
         MeetingFixture.settle();
 
         for (Client c : List.of(host, bob)) {
-            assertEquals("Meeting ended by host", c.link().payloads("force-disconnect").get(0).get("reason").asText());
+            assertEquals(
+                    "Meeting ended by host",
+                    c.link().payloads("force-disconnect").get(0).get("reason").asText());
             assertTrue(c.link().disconnected());
         }
-        assertEquals("Room is no longer active", refused(() -> f.join(f.connect(null, "Late"), room)).getMessage());
+        assertEquals(
+                "Room is no longer active",
+                refused(() -> f.join(f.connect(null, "Late"), room)).getMessage());
     }
 
     @Test
@@ -195,7 +230,14 @@ class RoomServiceTest {
         Client bob = f.connect(null, "Bob");
         assertEquals(new Outcome.Queued(room.id()), f.join(bob, room));
         assertEquals(1, bob.link().payloads("waiting-for-host").size());
-        assertEquals(bob.id(), host.link().payloads("participant-waiting").get(0).path("participant").path("socketId").asText());
+        assertEquals(
+                bob.id(),
+                host.link()
+                        .payloads("participant-waiting")
+                        .get(0)
+                        .path("participant")
+                        .path("socketId")
+                        .asText());
 
         await(f.rooms.waitingRoom().admit(host.session(), new HostTarget(room.id(), bob.id())));
         assertEquals(room.id(), bob.session().roomId());
@@ -214,12 +256,21 @@ class RoomServiceTest {
         f.join(eve, room);
 
         await(f.rooms.waitingRoom().deny(host.session(), new HostTarget(room.id(), bob.id())));
-        assertEquals("Denied by host", bob.link().payloads("join-error").get(0).get("message").asText());
+        assertEquals(
+                "Denied by host",
+                bob.link().payloads("join-error").get(0).get("message").asText());
         assertNull(bob.session().waitingRoomId());
 
         await(f.rooms.departures().leave(eve.session(), new RoomRef(room.id())));
-        assertEquals(eve.id(), host.link().payloads("participant-waiting-cancelled").get(0).get("socketId").asText());
-        assertTrue(await(f.store.participants(room.id())).stream().noneMatch(p -> p.socketId().equals(eve.id())));
+        assertEquals(
+                eve.id(),
+                host.link()
+                        .payloads("participant-waiting-cancelled")
+                        .get(0)
+                        .get("socketId")
+                        .asText());
+        assertTrue(await(f.store.participants(room.id())).stream()
+                .noneMatch(p -> p.socketId().equals(eve.id())));
     }
 
     @Test
@@ -234,18 +285,31 @@ class RoomServiceTest {
         await(f.rooms.waitingRoom().admit(host.session(), new HostTarget(room.id(), bob.id())));
         host.link().clear();
 
-        ProtocolException refusal = refused(() -> await(f.rooms.waitingRoom().admit(host.session(), new HostTarget(room.id(), eve.id()))));
+        ProtocolException refusal =
+                refused(() -> await(f.rooms.waitingRoom().admit(host.session(), new HostTarget(room.id(), eve.id()))));
         assertEquals(ErrorCode.NOT_ALLOWED, refusal.code());
         assertEquals("Room is full", refusal.getMessage());
-        assertEquals("Room is full", eve.link().payloads("join-error").get(0).get("message").asText());
-        assertEquals("JOIN_FAILED", eve.link().payloads("join-error").get(0).get("code").asText());
+        assertEquals(
+                "Room is full",
+                eve.link().payloads("join-error").get(0).get("message").asText());
+        assertEquals(
+                "JOIN_FAILED",
+                eve.link().payloads("join-error").get(0).get("code").asText());
         assertNull(eve.session().waitingRoomId(), "the joiner left the queue");
         assertNull(eve.session().roomId());
-        assertEquals(eve.id(), host.link().payloads("participant-waiting-cancelled").get(0).get("socketId").asText());
+        assertEquals(
+                eve.id(),
+                host.link()
+                        .payloads("participant-waiting-cancelled")
+                        .get(0)
+                        .get("socketId")
+                        .asText());
         assertTrue(host.link().payloads("user-joined").isEmpty(), "nobody sees a user-joined");
         assertEquals(2, await(f.store.participants(room.id())).size());
-        assertEquals(ErrorCode.TARGET_NOT_FOUND,
-                refused(() -> await(f.rooms.waitingRoom().admit(host.session(), new HostTarget(room.id(), eve.id())))).code());
+        assertEquals(
+                ErrorCode.TARGET_NOT_FOUND,
+                refused(() -> await(f.rooms.waitingRoom().admit(host.session(), new HostTarget(room.id(), eve.id()))))
+                        .code());
     }
 
     @Test
@@ -259,9 +323,15 @@ class RoomServiceTest {
         f.sessions.remove(bob.session());
         await(f.rooms.waitingRoom().admit(host.session(), new HostTarget(room.id(), bob.id())));
 
-        assertEquals(List.of(host.id()), await(f.store.participants(room.id())).stream().map(p -> p.socketId()).toList());
-        assertEquals(List.of("user-joined", "user-left"), host.link().names().stream()
-                .filter(n -> n.startsWith("user-")).toList(), "the host sees the seat come and go, in that order");
+        assertEquals(
+                List.of(host.id()),
+                await(f.store.participants(room.id())).stream()
+                        .map(p -> p.socketId())
+                        .toList());
+        assertEquals(
+                List.of("user-joined", "user-left"),
+                host.link().names().stream().filter(n -> n.startsWith("user-")).toList(),
+                "the host sees the seat come and go, in that order");
         Client carol = f.connect(null, "Carol");
         f.join(carol, room);
         await(f.rooms.waitingRoom().admit(host.session(), new HostTarget(room.id(), carol.id())));
@@ -278,10 +348,17 @@ class RoomServiceTest {
         f.sessions.close(bob.session());
         f.join(bob, room);
 
-        assertEquals(List.of(host.id()), await(f.store.participants(room.id())).stream().map(p -> p.socketId()).toList());
-        assertEquals(List.of("user-joined", "user-left"), host.link().names().stream()
-                .filter(n -> n.startsWith("user-")).toList());
-        assertEquals("disconnected", host.link().payloads("user-left").get(0).get("reason").asText());
+        assertEquals(
+                List.of(host.id()),
+                await(f.store.participants(room.id())).stream()
+                        .map(p -> p.socketId())
+                        .toList());
+        assertEquals(
+                List.of("user-joined", "user-left"),
+                host.link().names().stream().filter(n -> n.startsWith("user-")).toList());
+        assertEquals(
+                "disconnected",
+                host.link().payloads("user-left").get(0).get("reason").asText());
         assertNull(bob.session().roomId());
         assertTrue(f.sessions.inRoom(room.id()).stream().noneMatch(s -> s == bob.session()));
     }
@@ -294,7 +371,9 @@ class RoomServiceTest {
         f.join(host, room);
         f.join(bob, room);
         await(f.rooms.departures().disconnected(bob.session()));
-        assertEquals("disconnected", host.link().payloads("user-left").get(0).get("reason").asText());
+        assertEquals(
+                "disconnected",
+                host.link().payloads("user-left").get(0).get("reason").asText());
         assertEquals(1, await(f.store.participants(room.id())).size());
     }
 
@@ -307,7 +386,8 @@ class RoomServiceTest {
         f.join(host, first);
         f.join(bob, first);
         f.join(bob, second);
-        assertEquals("left", host.link().payloads("user-left").get(0).get("reason").asText());
+        assertEquals(
+                "left", host.link().payloads("user-left").get(0).get("reason").asText());
         assertEquals(second.id(), bob.session().roomId());
     }
 

@@ -66,10 +66,12 @@ class SignalServiceTest {
         f.join(a, room);
         f.join(b, room);
         for (int i = 0; i < 1000; i++) {
-            await(f.signals.relay(a.session(), "ice-candidate", new Signal(b.id(), json("{\"candidate\":\"c" + i + "\"}"))));
+            await(f.signals.relay(
+                    a.session(), "ice-candidate", new Signal(b.id(), json("{\"candidate\":\"c" + i + "\"}"))));
         }
         List<String> got = b.link().payloads("ice-candidate").stream()
-                .map(p -> p.path("candidate").path("candidate").asText()).toList();
+                .map(p -> p.path("candidate").path("candidate").asText())
+                .toList();
         assertEquals(IntStream.range(0, 1000).mapToObj(i -> "c" + i).toList(), got);
     }
 
@@ -83,8 +85,12 @@ class SignalServiceTest {
         f.join(a, room);
         f.join(stranger, other);
         JsonNode sdp = json("{\"type\":\"offer\"}");
-        assertEquals(ErrorCode.NOT_IN_ROOM, code(() -> await(f.signals.relay(unseated.session(), "offer", new Signal(a.id(), sdp)))));
-        assertEquals(ErrorCode.TARGET_NOT_FOUND, code(() -> await(f.signals.relay(a.session(), "offer", new Signal(stranger.id(), sdp)))));
+        assertEquals(
+                ErrorCode.NOT_IN_ROOM,
+                code(() -> await(f.signals.relay(unseated.session(), "offer", new Signal(a.id(), sdp)))));
+        assertEquals(
+                ErrorCode.TARGET_NOT_FOUND,
+                code(() -> await(f.signals.relay(a.session(), "offer", new Signal(stranger.id(), sdp)))));
         assertTrue(stranger.link().payloads("offer").isEmpty());
     }
 
@@ -95,16 +101,24 @@ class SignalServiceTest {
         Client bob = f.connect(null, "Bob");
         f.join(host, room);
         f.join(bob, room);
-        assertEquals(ErrorCode.NOT_ALLOWED, code(() -> await(f.signals.toggleAudio(bob.session(), new Flag(room.id(), true)))));
-        assertEquals(ErrorCode.NOT_ALLOWED, code(() -> await(f.signals.toggleVideo(bob.session(), new Flag(room.id(), true)))));
-        assertEquals(ErrorCode.NOT_ALLOWED, code(() -> await(f.signals.screenShare(bob.session(), new RoomRef(room.id()), true))));
-        assertEquals(ErrorCode.NOT_ALLOWED, code(() -> await(f.signals.chat(bob.session(), new Chat(room.id(), "hi")))));
+        assertEquals(
+                ErrorCode.NOT_ALLOWED,
+                code(() -> await(f.signals.toggleAudio(bob.session(), new Flag(room.id(), true)))));
+        assertEquals(
+                ErrorCode.NOT_ALLOWED,
+                code(() -> await(f.signals.toggleVideo(bob.session(), new Flag(room.id(), true)))));
+        assertEquals(
+                ErrorCode.NOT_ALLOWED,
+                code(() -> await(f.signals.screenShare(bob.session(), new RoomRef(room.id()), true))));
+        assertEquals(
+                ErrorCode.NOT_ALLOWED, code(() -> await(f.signals.chat(bob.session(), new Chat(room.id(), "hi")))));
         await(f.signals.toggleAudio(bob.session(), new Flag(room.id(), false)));
         await(f.signals.toggleAudio(host.session(), new Flag(room.id(), true)));
         await(f.signals.chat(host.session(), new Chat(room.id(), "host speaks")));
         assertEquals(1, bob.link().payloads("user-toggle-audio").size());
         assertTrue(await(f.store.participants(room.id())).stream()
-                .filter(p -> p.socketId().equals(bob.id())).allMatch(p -> p.muted()));
+                .filter(p -> p.socketId().equals(bob.id()))
+                .allMatch(p -> p.muted()));
     }
 
     @Test
@@ -116,7 +130,8 @@ class SignalServiceTest {
         await(f.signals.toggleVideo(a.session(), new Flag(room.id(), false)));
         Client late = f.connect(null, "Late");
         f.join(late, room);
-        JsonNode info = late.link().payloads("room-joined").get(0).get("participants").get(0);
+        JsonNode info =
+                late.link().payloads("room-joined").get(0).get("participants").get(0);
         assertTrue(info.get("isHandRaised").booleanValue());
         assertTrue(info.get("isVideoOff").booleanValue());
     }

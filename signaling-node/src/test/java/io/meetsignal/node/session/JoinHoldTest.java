@@ -12,8 +12,13 @@ class JoinHoldTest {
     private final SessionRegistry sessions = new SessionRegistry();
 
     private Session session(RecordingLink link) {
-        Session session = new Session("s1", new Identity(null, "S"), link, new TokenBucket(50, 100),
-                new TokenBucket(5, 10), new FloodDetector(500, 10));
+        Session session = new Session(
+                "s1",
+                new Identity(null, "S"),
+                link,
+                new TokenBucket(50, 100),
+                new TokenBucket(5, 10),
+                new FloodDetector(500, 10));
         sessions.add(session);
         return session;
     }
@@ -35,7 +40,8 @@ class JoinHoldTest {
         session.completeJoin(() -> session.send("room-joined", "{}"), held -> true);
         session.roomEvent("room-1", "chat-message", "{\"content\":\"after\"}", null);
 
-        assertEquals(List.of("room-joined", "user-joined", "chat-message", "user-toggle-audio", "chat-message"),
+        assertEquals(
+                List.of("room-joined", "user-joined", "chat-message", "user-toggle-audio", "chat-message"),
                 link.names());
         assertTrue(sessions.joining("room-1").isEmpty());
     }
@@ -60,16 +66,20 @@ class JoinHoldTest {
         sessions.beginJoin(session, "room-1");
         session.roomEvent("room-1", "chat-message", "{\"n\":2}", "100-1"); // live, also in the log
         session.roomEvent("room-1", "chat-message", "{\"n\":3}", "100-2"); // live only
-        session.roomEvent("room-1", "force-mute", "{}", null);              // not logged
-        List<Session.Held> missed = List.of(new Session.Held("chat-message", "{\"n\":1}", "100-0"),
+        session.roomEvent("room-1", "force-mute", "{}", null); // not logged
+        List<Session.Held> missed = List.of(
+                new Session.Held("chat-message", "{\"n\":1}", "100-0"),
                 new Session.Held("chat-message", "{\"n\":2}", "100-1"));
 
         session.completeRecovery(missed, "99-7");
         sessions.endJoin(session, "room-1");
         session.roomEvent("room-1", "chat-message", "{\"n\":4}", "100-3");
 
-        assertEquals(List.of("100-0", "100-1", "100-2", "-", "100-3"),
-                link.events().stream().map(sent -> sent.offset() == null ? "-" : sent.offset()).toList());
+        assertEquals(
+                List.of("100-0", "100-1", "100-2", "-", "100-3"),
+                link.events().stream()
+                        .map(sent -> sent.offset() == null ? "-" : sent.offset())
+                        .toList());
     }
 
     @Test
@@ -85,6 +95,8 @@ class JoinHoldTest {
         session.roomEvent("room-1", "chat-message", "{}", "1-1");
 
         assertTrue(before.events().isEmpty());
-        assertEquals(List.of("1-1"), after.events().stream().map(RecordingLink.Sent::offset).toList());
+        assertEquals(
+                List.of("1-1"),
+                after.events().stream().map(RecordingLink.Sent::offset).toList());
     }
 }

@@ -51,9 +51,10 @@ class LaneTest {
         CompletableFuture<Object> first = new CompletableFuture<>();
         lane.submit(1, false, () -> first).thenRun(() -> log.add("answer a"));
         lane.submit(1, false, () -> {
-            log.add("start b");
-            return completedFuture(null);
-        }).thenRun(() -> log.add("answer b"));
+                    log.add("start b");
+                    return completedFuture(null);
+                })
+                .thenRun(() -> log.add("answer b"));
         first.complete(null);
         assertEquals(List.of("answer a", "start b", "answer b"), log);
     }
@@ -64,25 +65,31 @@ class LaneTest {
         List<String> log = new ArrayList<>();
         CompletableFuture<Object> publish = new CompletableFuture<>();
         lane.submit(1, true, () -> {
-            log.add("start relay");
-            return publish;
-        }).thenRun(() -> log.add("answer relay"));
+                    log.add("start relay");
+                    return publish;
+                })
+                .thenRun(() -> log.add("answer relay"));
         CompletableFuture<Object> chat = new CompletableFuture<>();
         lane.submit(1, false, () -> {
-            log.add("start chat");
-            return chat;
-        }).thenRun(() -> log.add("answer chat"));
+                    log.add("start chat");
+                    return chat;
+                })
+                .thenRun(() -> log.add("answer chat"));
         lane.submit(1, false, () -> {
-            log.add("start toggle");
-            return completedFuture(null);
-        }).thenRun(() -> log.add("answer toggle"));
+                    log.add("start toggle");
+                    return completedFuture(null);
+                })
+                .thenRun(() -> log.add("answer toggle"));
         assertEquals(List.of("start relay", "start chat"), log, "the chat starts while the relay's reply is pending");
 
         chat.complete(null);
-        assertEquals(List.of("start relay", "start chat", "start toggle"), log,
+        assertEquals(
+                List.of("start relay", "start chat", "start toggle"),
+                log,
                 "the toggle starts after the chat completed, but neither is answered before the relay");
         publish.complete(null);
-        assertEquals(List.of("start relay", "start chat", "start toggle", "answer relay", "answer chat", "answer toggle"),
+        assertEquals(
+                List.of("start relay", "start chat", "start toggle", "answer relay", "answer chat", "answer toggle"),
                 log);
         assertEquals(0, lane.size());
     }
@@ -101,14 +108,17 @@ class LaneTest {
     @Test
     void aFailedOrThrowingPieceDoesNotStopTheLane() {
         Lane lane = new Lane(10, 1000);
-        CompletionStage<Object> failed = lane.submit(1, false, () -> CompletableFuture.failedFuture(new IllegalStateException("x")));
+        CompletionStage<Object> failed =
+                lane.submit(1, false, () -> CompletableFuture.failedFuture(new IllegalStateException("x")));
         CompletionStage<Object> thrown = lane.submit(1, false, () -> {
             throw new IllegalArgumentException("y");
         });
         CompletionStage<Object> after = lane.submit(1, false, () -> completedFuture("ok"));
-        ExecutionException e1 = assertThrows(ExecutionException.class, () -> failed.toCompletableFuture().get());
+        ExecutionException e1 = assertThrows(
+                ExecutionException.class, () -> failed.toCompletableFuture().get());
         assertTrue(e1.getCause() instanceof IllegalStateException);
-        ExecutionException e2 = assertThrows(ExecutionException.class, () -> thrown.toCompletableFuture().get());
+        ExecutionException e2 = assertThrows(
+                ExecutionException.class, () -> thrown.toCompletableFuture().get());
         assertTrue(e2.getCause() instanceof IllegalArgumentException);
         assertEquals("ok", after.toCompletableFuture().join());
     }
@@ -127,10 +137,12 @@ class LaneTest {
             started.add("3");
             return completedFuture(null);
         }));
-        assertNull(lane.submit(1, false, () -> {
-            started.add("refused");
-            return completedFuture(null);
-        }), "the fourth piece does not fit");
+        assertNull(
+                lane.submit(1, false, () -> {
+                    started.add("refused");
+                    return completedFuture(null);
+                }),
+                "the fourth piece does not fit");
         blocker.complete(null);
         assertEquals(List.of("2", "3"), started);
         assertNotNull(lane.submit(1, false, () -> completedFuture(null)), "room again once the lane drained");
@@ -199,18 +211,21 @@ class LaneTest {
             for (int i = 0; i < 1000; i++) {
                 int n = i;
                 lane.submit(1, false, () -> {
-                    synchronized (running) {
-                        running[0]++;
-                        maxRunning[0] = Math.max(maxRunning[0], running[0]);
-                    }
-                    order.add(n);
-                    return CompletableFuture.supplyAsync(() -> {
-                        synchronized (running) {
-                            running[0]--;
-                        }
-                        return (Object) n;
-                    }, pool);
-                }).whenComplete((value, failure) -> done.countDown());
+                            synchronized (running) {
+                                running[0]++;
+                                maxRunning[0] = Math.max(maxRunning[0], running[0]);
+                            }
+                            order.add(n);
+                            return CompletableFuture.supplyAsync(
+                                    () -> {
+                                        synchronized (running) {
+                                            running[0]--;
+                                        }
+                                        return (Object) n;
+                                    },
+                                    pool);
+                        })
+                        .whenComplete((value, failure) -> done.countDown());
             }
             assertTrue(done.await(10, TimeUnit.SECONDS));
             assertEquals(1, maxRunning[0], "never two pieces of one lane at once");

@@ -76,7 +76,9 @@ class LimitsTest {
             // 450 a second, and 800 in second 20: never 5,000 within ten seconds
             int events = second == 20 ? 800 : 450;
             for (int i = 0; i < events; i++) {
-                assertFalse(detector.record(start + second * SECOND + i * (SECOND / events)), "flagged at second " + second);
+                assertFalse(
+                        detector.record(start + second * SECOND + i * (SECOND / events)),
+                        "flagged at second " + second);
             }
         }
     }

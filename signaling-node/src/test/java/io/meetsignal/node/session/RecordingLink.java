@@ -10,8 +10,7 @@ import java.util.stream.Collectors;
 public final class RecordingLink implements ClientLink {
 
     /** One event as the client would receive it. */
-    public record Sent(String event, JsonNode payload, String offset) {
-    }
+    public record Sent(String event, JsonNode payload, String offset) {}
 
     private final List<Sent> events = new CopyOnWriteArrayList<>();
     private final List<JsonNode> acks = new CopyOnWriteArrayList<>();
@@ -55,7 +54,10 @@ public final class RecordingLink implements ClientLink {
     }
 
     public List<JsonNode> payloads(String event) {
-        return events.stream().filter(s -> s.event().equals(event)).map(Sent::payload).collect(Collectors.toList());
+        return events.stream()
+                .filter(s -> s.event().equals(event))
+                .map(Sent::payload)
+                .collect(Collectors.toList());
     }
 
     public List<String> names() {

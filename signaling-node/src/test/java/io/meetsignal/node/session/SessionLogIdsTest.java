@@ -49,8 +49,13 @@ class SessionLogIdsTest {
     }
 
     private static Session seatedSession(SessionRegistry sessions) {
-        Session session = new Session("sock-1", new Identity(null, "S"), new RecordingLink(), new TokenBucket(50, 100),
-                new TokenBucket(5, 10), new FloodDetector(500, 10));
+        Session session = new Session(
+                "sock-1",
+                new Identity(null, "S"),
+                new RecordingLink(),
+                new TokenBucket(50, 100),
+                new TokenBucket(5, 10),
+                new FloodDetector(500, 10));
         sessions.add(session);
         sessions.seat(session, "room-1", "code");
         return session;
@@ -69,9 +74,12 @@ class SessionLogIdsTest {
 
         assertEquals(3, lines.list.size());
         assertEquals(Map.of(), lines.list.get(0).getMDCPropertyMap());
-        assertEquals(Map.of("node", "node-a", "room", "room-1", "socket", "sock-1"), lines.list.get(1).getMDCPropertyMap());
+        assertEquals(
+                Map.of("node", "node-a", "room", "room-1", "socket", "sock-1"),
+                lines.list.get(1).getMDCPropertyMap());
         assertEquals(Map.of(), lines.list.get(2).getMDCPropertyMap());
-        assertTrue(MDC.getCopyOfContextMap() == null || MDC.getCopyOfContextMap().isEmpty());
+        assertTrue(
+                MDC.getCopyOfContextMap() == null || MDC.getCopyOfContextMap().isEmpty());
     }
 
     @Test
@@ -87,7 +95,8 @@ class SessionLogIdsTest {
         } finally {
             MDC.remove("node");
         }
-        assertEquals(Map.of("node", "bus-node", "room", "room-1", "socket", "sock-1"),
+        assertEquals(
+                Map.of("node", "bus-node", "room", "room-1", "socket", "sock-1"),
                 lines.list.get(0).getMDCPropertyMap());
         assertEquals(Map.of("node", "bus-node"), lines.list.get(1).getMDCPropertyMap());
     }
