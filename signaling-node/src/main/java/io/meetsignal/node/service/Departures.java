@@ -2,7 +2,6 @@ package io.meetsignal.node.service;
 
 import static java.util.concurrent.CompletableFuture.completedFuture;
 
-import io.meetsignal.cluster.ClusterBus;
 import io.meetsignal.cluster.ClusterStore;
 import io.meetsignal.cluster.Participant;
 import io.meetsignal.node.protocol.LeaveReason;
@@ -24,23 +23,20 @@ public final class Departures {
     private static final Logger log = LoggerFactory.getLogger(Departures.class);
 
     private final ClusterStore store;
-    private final ClusterBus bus;
     private final SessionRegistry sessions;
-    private final Rosters rosters;
+    private final Subscriptions subscriptions;
     private final RoomNotices notices;
     private final String nodeId;
 
     Departures(
             ClusterStore store,
-            ClusterBus bus,
             SessionRegistry sessions,
-            Rosters rosters,
+            Subscriptions subscriptions,
             RoomNotices notices,
             String nodeId) {
         this.store = store;
-        this.bus = bus;
         this.sessions = sessions;
-        this.rosters = rosters;
+        this.subscriptions = subscriptions;
         this.notices = notices;
         this.nodeId = nodeId;
     }
@@ -88,17 +84,11 @@ public final class Departures {
     }
 
     /**
-     * No local session sits in {@code roomId} any more: stop receiving its events, unless another local
-     * session is joining it right now. That join subscribed before it read the roster and must keep
-     * receiving, or a participant who joins after its roster read would never reach it (seen in the
-     * 40-joins-for-10-seats test: a refused joiner unsubscribed the node while another's join was in flight).
+     * A local session no longer sits in (or joins) {@code roomId}: stop receiving its events unless another local
+     * session sits in it or is joining it (see {@link Subscriptions}).
      */
     void lastLocalLeft(String roomId) {
-        if (!sessions.inRoom(roomId).isEmpty() || !sessions.joining(roomId).isEmpty()) {
-            return;
-        }
-        rosters.drop(roomId);
-        bus.leaveRoom(roomId);
+        subscriptions.stopIfUnused(roomId);
     }
 
     /** Takes a waiting socket out of the queue and tells the host. */

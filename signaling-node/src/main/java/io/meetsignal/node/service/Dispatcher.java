@@ -7,6 +7,10 @@ import io.meetsignal.cluster.RoomCodes;
 import io.meetsignal.node.protocol.Json;
 import io.meetsignal.node.session.Session;
 import io.meetsignal.node.session.SessionRegistry;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,20 +46,36 @@ public final class Dispatcher implements Consumer<ClusterMessage> {
         }
     }
 
+    /**
+     * Hands a room event to every local session seated in the room or joining it, once each. The joining ones are
+     * read first: a session becomes seated before its join ends, so one that moves over while this runs is in
+     * one of the two reads (read the other way round, a join that completed in between was in neither, and its
+     * participant missed the event). Each session decides itself whether to send, hold or drop it.
+     */
     private void onRoomEvent(ClusterMessage.RoomEvent event) {
+        String roomId = event.roomId();
         if (event.roster() != null) {
-            rosters.apply(event.roomId(), event.roster());
+            rosters.apply(roomId, event.roster());
         }
-        for (Session session : sessions.inRoom(event.roomId())) {
-            if (!session.socketId().equals(event.exceptSocketId())) {
-                session.roomEvent(event.roomId(), event.event(), event.payload(), event.offset());
+        Collection<Session> joining = sessions.joining(roomId);
+        Set<Session> reached = null;
+        if (!joining.isEmpty()) {
+            reached = new HashSet<>();
+            for (Session session : joining) {
+                reached.add(session);
+                roomEvent(session, event);
             }
         }
-        for (Session session : sessions.joining(event.roomId())) {
-            if (!session.socketId().equals(event.exceptSocketId())
-                    && !event.roomId().equals(session.roomId())) {
-                session.roomEvent(event.roomId(), event.event(), event.payload(), event.offset());
+        for (Session session : sessions.inRoom(roomId)) {
+            if (reached == null || !reached.contains(session)) {
+                roomEvent(session, event);
             }
+        }
+    }
+
+    private static void roomEvent(Session session, ClusterMessage.RoomEvent event) {
+        if (!session.socketId().equals(event.exceptSocketId())) {
+            session.roomEvent(event.roomId(), event.event(), event.payload(), event.offset());
         }
     }
 
@@ -168,16 +188,14 @@ public final class Dispatcher implements Consumer<ClusterMessage> {
             released(rooms.departures().releaseGone(session), session.socketId());
             return;
         }
-        rosters.prepare(roomId);
+        CompletionStage<Void> listening = rooms.subscriptions().listen(roomId);
         store.roomById(roomId).thenAccept(room -> room.ifPresent(rosters::remember));
-        bus.joinRoom(roomId)
-                .thenCompose(subscribed -> store.participants(roomId))
-                .whenComplete((participants, failure) -> {
-                    if (participants != null) {
-                        rosters.seed(roomId, participants);
-                    }
-                    sessions.endJoin(session, roomId);
-                    session.completeJoin(() -> deliver(session, event), held -> true);
-                });
+        listening.thenCompose(subscribed -> store.participants(roomId)).whenComplete((participants, failure) -> {
+            if (participants != null) {
+                rosters.seed(roomId, participants);
+            }
+            sessions.endJoin(session, roomId);
+            session.completeJoin(() -> deliver(session, event), held -> true);
+        });
     }
 }

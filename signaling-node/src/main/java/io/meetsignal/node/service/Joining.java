@@ -5,7 +5,6 @@ import static io.meetsignal.node.protocol.Events.USER_LEFT;
 import static java.util.concurrent.CompletableFuture.completedFuture;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.meetsignal.cluster.ClusterBus;
 import io.meetsignal.cluster.ClusterStore;
 import io.meetsignal.cluster.JoinOutcome;
 import io.meetsignal.cluster.JoinRefusal;
@@ -45,9 +44,9 @@ public final class Joining {
     private static final Logger log = LoggerFactory.getLogger(Joining.class);
 
     private final ClusterStore store;
-    private final ClusterBus bus;
     private final SessionRegistry sessions;
     private final Rosters rosters;
+    private final Subscriptions subscriptions;
     private final RoomNotices notices;
     private final Departures departures;
     private final RoomAdmin admin;
@@ -57,9 +56,9 @@ public final class Joining {
 
     Joining(
             ClusterStore store,
-            ClusterBus bus,
             SessionRegistry sessions,
             Rosters rosters,
+            Subscriptions subscriptions,
             RoomNotices notices,
             Departures departures,
             RoomAdmin admin,
@@ -67,9 +66,9 @@ public final class Joining {
             boolean autoCreate,
             Clock clock) {
         this.store = store;
-        this.bus = bus;
         this.sessions = sessions;
         this.rosters = rosters;
+        this.subscriptions = subscriptions;
         this.notices = notices;
         this.departures = departures;
         this.admin = admin;
@@ -177,8 +176,7 @@ public final class Joining {
 
     /** Starts receiving a room's events before its roster is read, so that no change falls in between. */
     private CompletionStage<Void> subscribe(String roomId) {
-        rosters.prepare(roomId);
-        return bus.joinRoom(roomId);
+        return subscriptions.listen(roomId);
     }
 
     private CompletionStage<Outcome> onJoinOutcome(Session session, String key, JoinOutcome outcome) {
@@ -237,8 +235,7 @@ public final class Joining {
         Room room = seated.room();
         session.displayName(seated.self().displayName());
         sessions.seat(session, room.id(), key);
-        rosters.prepare(room.id());
-        bus.joinRoom(room.id());
+        subscriptions.listen(room.id());
         List<Participant> everyone = new ArrayList<>(seated.others());
         everyone.add(seated.self());
         rosters.seed(room.id(), everyone);

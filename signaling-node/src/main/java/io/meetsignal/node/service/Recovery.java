@@ -225,10 +225,10 @@ public final class Recovery {
         sessions.add(session);
         sessions.beginJoin(session, roomId);
         sessions.seat(session, roomId, RoomCodes.normalize(taken.room().code()).orElse(null));
-        rosters.prepare(roomId);
+        CompletionStage<Void> listening = rooms.subscriptions().listen(roomId);
         rosters.remember(taken.room());
         String after = offset != null ? offset : taken.seat().joinedAt().toEpochMilli() + "-0";
-        return bus.joinRoom(roomId)
+        return listening
                 .thenCompose(subscribed -> store.participants(roomId))
                 .thenCompose(participants -> {
                     rosters.seed(roomId, participants);

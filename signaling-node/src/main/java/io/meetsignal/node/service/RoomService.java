@@ -21,6 +21,7 @@ public final class RoomService {
     private final HostControls host;
     private final RoomAdmin admin;
     private final SeatRepair repair;
+    private final Subscriptions subscriptions;
 
     public RoomService(
             ClusterStore store,
@@ -31,10 +32,11 @@ public final class RoomService {
             boolean autoCreate,
             Clock clock) {
         RoomNotices notices = new RoomNotices(store, new Delivery(bus));
-        this.departures = new Departures(store, bus, sessions, rosters, notices, nodeId);
+        this.subscriptions = new Subscriptions(bus, sessions, rosters);
+        this.departures = new Departures(store, sessions, subscriptions, notices, nodeId);
         this.admin = new RoomAdmin(store, notices, clock);
-        this.joining =
-                new Joining(store, bus, sessions, rosters, notices, departures, admin, nodeId, autoCreate, clock);
+        this.joining = new Joining(
+                store, sessions, rosters, subscriptions, notices, departures, admin, nodeId, autoCreate, clock);
         this.host = new HostControls(store, rosters, notices);
         this.waitingRoom = new WaitingRoom(store, host, notices);
         this.repair = new SeatRepair(store, sessions, rosters, notices);
@@ -62,6 +64,11 @@ public final class RoomService {
 
     public SeatRepair repair() {
         return repair;
+    }
+
+    /** Which rooms the node listens to (for the paths that seat a socket outside a join: recovery, admission). */
+    Subscriptions subscriptions() {
+        return subscriptions;
     }
 
     /** A socket's transport is gone for good: release what it held (see {@link Departures#disconnected}). */
