@@ -63,7 +63,8 @@ export async function startNode(env = {}, { readyTimeoutMs = 30_000, jar = JAR }
     if (value === null || value === undefined) delete merged[key];
     else merged[key] = String(value);
   }
-  const proc = spawn('java', ['-jar', jar], { env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
+  // with the node's own assertions on: a session touched off its event loop fails the test that did it
+  const proc = spawn('java', ['-ea:io.meetsignal...', '-jar', jar], { env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(proc);
   const reaper = spawn(process.execPath, [resolve(here, 'reaper.cjs'), String(process.pid), String(proc.pid)], {
     stdio: 'ignore',
@@ -72,9 +73,13 @@ export async function startNode(env = {}, { readyTimeoutMs = 30_000, jar = JAR }
   reaper.unref();
 
   let output = '';
+  let assertionFailure = null;
   const append = (chunk) => {
-    output += chunk.toString();
+    const text = chunk.toString();
+    output += text;
     if (output.length > OUTPUT_LIMIT) output = output.slice(-OUTPUT_LIMIT);
+    const at = text.indexOf('AssertionError');
+    if (assertionFailure === null && at >= 0) assertionFailure = text.slice(Math.max(0, at - 300), at + 1500);
   };
   let exitInfo = null;
   const exited = new Promise((resolveExit) => {
@@ -159,6 +164,9 @@ export async function startNode(env = {}, { readyTimeoutMs = 30_000, jar = JAR }
       }, graceMs);
       const info = await exited;
       clearTimeout(timer);
+      if (assertionFailure) {
+        throw new Error(`node ${ready.nodeId} failed one of its assertions:\n${assertionFailure}`);
+      }
       return info;
     },
   };

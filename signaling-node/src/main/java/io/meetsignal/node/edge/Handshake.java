@@ -19,6 +19,7 @@ import io.meetsignal.node.session.Session;
 import io.meetsignal.node.session.SessionRegistry;
 import io.meetsignal.node.session.TokenBucket;
 import io.netty.channel.Channel;
+import io.netty.util.concurrent.EventExecutor;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Map;
@@ -108,7 +109,8 @@ final class Handshake {
     }
 
     /** A Socket.IO CONNECT to {@code namespace} with the raw JSON of its auth object (null for none). */
-    void connect(ClientHead head, String namespace, byte[] authJson) {
+    /** A CONNECT, read on {@code loop}: the loop the session it makes is confined to. */
+    void connect(ClientHead head, String namespace, byte[] authJson, EventExecutor loop) {
         if (!"/".equals(namespace)) {
             Packet error = SocketIoLink.message(PacketType.ERROR);
             error.setNsp(namespace);
@@ -166,12 +168,17 @@ final class Handshake {
         String pid =
                 auth != null && auth.path("pid").isTextual() ? auth.get("pid").textValue() : null;
         if (pid == null || !recovery.enabled()) {
-            connectNew(head, identity);
+            connectNew(head, identity, loop);
             return;
         }
         String lastOffset = auth.path("offset").isTextual() ? auth.get("offset").textValue() : null;
         Identity who = identity;
-        recovery.recover(pid, lastOffset, identity, link(head), (socketId, key) -> newSession(head, who, socketId, key))
+        recovery.recover(
+                        pid,
+                        lastOffset,
+                        identity,
+                        link(head),
+                        (socketId, key) -> newSession(head, who, socketId, key, loop))
                 .whenComplete((recovered, failure) -> {
                     if (failure != null || recovered.isEmpty()) {
                         if (failure != null) {
@@ -180,29 +187,36 @@ final class Handshake {
                                     head.getSessionId(),
                                     failure.toString());
                         }
-                        connectNew(head, who);
+                        loop.execute(() -> connectNew(head, who, loop));
                         return;
                     }
                     Session session = recovered.get().session();
-                    UUID engine = head.getSessionId();
-                    byEngineSession.put(engine, session);
-                    UUID previous = engineBySocket.put(session.socketId(), engine);
-                    if (previous != null && !previous.equals(engine) && byEngineSession.remove(previous, session)) {
-                        log.debug("Socket {} came back before its old transport was seen to close", session.socketId());
-                    }
-                    if (!head.isConnected()) {
-                        closeSession(engine, true);
-                        return;
-                    }
-                    log.info("Socket {} recovered (engine session {})", session.socketId(), engine);
-                    sendConnected(head, session);
-                    recovered.get().finish().run();
+                    // the CONNECT answer, then what it missed, from the session's loop (a session recovered on this
+                    // node keeps the loop it had)
+                    session.onLoop(() -> recovered(head, recovered.get()));
                 });
     }
 
+    private void recovered(ClientHead head, Recovery.Recovered recovered) {
+        Session session = recovered.session();
+        UUID engine = head.getSessionId();
+        byEngineSession.put(engine, session);
+        UUID previous = engineBySocket.put(session.socketId(), engine);
+        if (previous != null && !previous.equals(engine) && byEngineSession.remove(previous, session)) {
+            log.debug("Socket {} came back before its old transport was seen to close", session.socketId());
+        }
+        if (!head.isConnected()) {
+            closeSession(engine, true);
+            return;
+        }
+        log.info("Socket {} recovered (engine session {})", session.socketId(), engine);
+        sendConnected(head, session);
+        recovered.finish().run();
+    }
+
     /** A new session for an authenticated CONNECT. */
-    private void connectNew(ClientHead head, Identity identity) {
-        Session session = newSession(head, identity, newSocketId(), recovery.enabled() ? newSocketId() : null);
+    private void connectNew(ClientHead head, Identity identity, EventExecutor loop) {
+        Session session = newSession(head, identity, newSocketId(), recovery.enabled() ? newSocketId() : null, loop);
         sessions.add(session);
         byEngineSession.put(head.getSessionId(), session);
         engineBySocket.put(session.socketId(), head.getSessionId());
@@ -223,7 +237,8 @@ final class Handshake {
         return new SocketIoLink(head, flusher, metrics, () -> websockets.get(head.getSessionId()));
     }
 
-    private Session newSession(ClientHead head, Identity identity, String socketId, String recoveryKey) {
+    private Session newSession(
+            ClientHead head, Identity identity, String socketId, String recoveryKey, EventExecutor loop) {
         NodeConfig.Limits configured = config.limits();
         EngineLimits engineLimits = limits.computeIfAbsent(head.getSessionId(), id -> new EngineLimits(configured));
         return new Session(
@@ -233,7 +248,8 @@ final class Handshake {
                 link(head),
                 engineLimits.bucket,
                 new TokenBucket(configured.chatPerSecond(), configured.chatBurst()),
-                engineLimits.flood);
+                engineLimits.flood,
+                loop);
     }
 
     private void sendConnected(ClientHead head, Session session) {
@@ -274,6 +290,11 @@ final class Handshake {
             return;
         }
         engineBySocket.remove(session.socketId(), engineSessionId);
+        session.onLoop(() -> ended(session, transportLost));
+    }
+
+    /** On the session's loop: keeps it for recovery, or ends it after its events in flight. */
+    private void ended(Session session, boolean transportLost) {
         if (transportLost && recovery.detach(session)) {
             return;
         }

@@ -124,7 +124,7 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
             return;
         }
         switch (type) {
-            case '4' -> onSocketIoPacket(head, content, offset + 1, length - 1, token);
+            case '4' -> onSocketIoPacket(ctx, head, content, offset + 1, length - 1, token);
             case '1', '2', '3', '5', '6' -> {
                 ByteBuf copy = Unpooled.copiedBuffer(content.slice(offset, length));
                 engine.channelRead(ctx, new PacketsMessage(head, copy, transport));
@@ -141,7 +141,8 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
     }
 
     /** A Socket.IO packet, read by {@link SocketIoPacketParser}; {@code token}: it took a rate-limit token. */
-    private void onSocketIoPacket(ClientHead head, ByteBuf content, int offset, int length, boolean token) {
+    private void onSocketIoPacket(
+            ChannelHandlerContext ctx, ClientHead head, ByteBuf content, int offset, int length, boolean token) {
         if (SocketIoPacketParser.isEvent(content, offset, length)) {
             onEvent(head, content, offset, length, token);
             return;
@@ -149,7 +150,9 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
         SocketIoPacketParser.Packet packet = SocketIoPacketParser.parse(
                 content, offset, length, config.limits().maxPacketBytes());
         if (packet instanceof SocketIoPacketParser.Connect connect) {
-            handshake.connect(head, connect.namespace(), connect.auth());
+            // the session is confined to the loop its CONNECT arrived on
+            handshake.connect(
+                    head, connect.namespace(), connect.auth(), ctx.channel().eventLoop());
         } else if (packet instanceof SocketIoPacketParser.Disconnect) {
             handshake.disconnect(head);
         } else if (packet instanceof SocketIoPacketParser.Binary binary) {
@@ -207,10 +210,12 @@ final class MeetingPacketHandler extends SimpleChannelInboundHandler<PacketsMess
             log.debug("Event for namespace {} from socket {} ignored", parsed.namespace(), session.socketId());
             return;
         }
-        // one event of a socket at a time, in the order received (PROTOCOL.md §7): see HandlerDecorators
-        router.route(session, new EventRouter.Inbound(parsed.name(), parsed.payload(), length))
+        // one event of a socket at a time, in the order received (PROTOCOL.md §7): see HandlerDecorators; on the
+        // session's loop (a polling POST may arrive on another one), where its answer leaves too
+        EventRouter.Inbound inbound = new EventRouter.Inbound(parsed.name(), parsed.payload(), length);
+        session.onLoop(() -> router.route(session, inbound)
                 .whenComplete(
-                        (result, failure) -> replies.answer(session, parsed.name(), parsed.ackId(), result, failure));
+                        (result, failure) -> replies.answer(session, parsed.name(), parsed.ackId(), result, failure)));
     }
 
     /**

@@ -85,8 +85,11 @@ public final class Dispatcher implements Consumer<ClusterMessage> {
         if (session == null || !event.roomId().equals(session.roomId())) {
             return;
         }
-        session.roomEvent(event.roomId(), event.event(), event.payload(), event.offset());
-        act(session, event.roomId(), event.action());
+        // on the session's loop, the event first, then what it does to the session
+        session.onLoop(() -> {
+            session.roomEvent(event.roomId(), event.event(), event.payload(), event.offset());
+            act(session, event.roomId(), event.action());
+        });
     }
 
     private void act(Session session, String roomId, ClusterMessage.SocketAction action) {
@@ -134,13 +137,15 @@ public final class Dispatcher implements Consumer<ClusterMessage> {
             }
             return;
         }
-        switch (event.action()) {
-            case SEAT -> seat(session, event);
-            default -> {
-                deliver(session, event);
-                act(session, event.roomId(), event.action());
+        session.onLoop(() -> {
+            switch (event.action()) {
+                case SEAT -> seat(session, event);
+                default -> {
+                    deliver(session, event);
+                    act(session, event.roomId(), event.action());
+                }
             }
-        }
+        });
     }
 
     private static void deliver(Session session, ClusterMessage.SocketEvent event) {
@@ -166,7 +171,7 @@ public final class Dispatcher implements Consumer<ClusterMessage> {
         });
     }
 
-    /** An admitted socket: seat it here, learn the room's roster, then hand it {@code room-joined}. */
+    /** An admitted socket (on its loop): seat it here, learn the room's roster, then hand it {@code room-joined}. */
     private void seat(Session session, ClusterMessage.SocketEvent event) {
         String roomId = event.roomId();
         String codeKey = null;
@@ -190,12 +195,13 @@ public final class Dispatcher implements Consumer<ClusterMessage> {
         }
         CompletionStage<Void> listening = rooms.subscriptions().listen(roomId);
         store.roomById(roomId).thenAccept(room -> room.ifPresent(rosters::remember));
-        listening.thenCompose(subscribed -> store.participants(roomId)).whenComplete((participants, failure) -> {
-            if (participants != null) {
-                rosters.seed(roomId, participants);
-            }
-            sessions.endJoin(session, roomId);
-            session.completeJoin(() -> deliver(session, event), held -> true);
-        });
+        session.onLoop(listening.thenCompose(subscribed -> store.participants(roomId)))
+                .whenComplete((participants, failure) -> {
+                    if (participants != null) {
+                        rosters.seed(roomId, participants);
+                    }
+                    sessions.endJoin(session, roomId);
+                    session.completeJoin(() -> deliver(session, event), held -> true);
+                });
     }
 }

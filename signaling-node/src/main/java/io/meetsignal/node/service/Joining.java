@@ -109,8 +109,8 @@ public final class Joining {
                         session.userId(),
                         RoomSettings.DEFAULTS)
                 : null;
-        return ready.thenCompose(nothing -> store.roomByCode(key))
-                .thenCompose(known -> {
+        // every step that touches the session runs on its loop (Session): the store's answers hop there
+        return session.thenOnLoop(ready.thenCompose(nothing -> store.roomByCode(key)), known -> {
                     // the room this join will most likely seat in: subscribe before the join reads its roster
                     String expected = known.map(Room::id).orElse(template == null ? null : template.id());
                     CompletionStage<Void> subscribed = completedFuture(null);
@@ -118,12 +118,14 @@ public final class Joining {
                         sessions.beginJoin(session, expected);
                         subscribed = subscribe(expected);
                     }
-                    return subscribed
-                            .thenCompose(nothing ->
-                                    store.join(new JoinRequest(key, candidate, template, session.recoveryKey())))
-                            .thenCompose(outcome -> subscribedTo(session, outcome, expected))
-                            .thenCompose(outcome -> onJoinOutcome(session, key, outcome))
-                            .thenCompose(answer -> departures.releaseIfGone(session, answer))
+                    CompletionStage<JoinOutcome> outcome = subscribed.thenCompose(
+                            nothing -> store.join(new JoinRequest(key, candidate, template, session.recoveryKey())));
+                    CompletionStage<JoinOutcome> seatedWhere =
+                            session.thenOnLoop(outcome, joined -> subscribedTo(session, joined, expected));
+                    CompletionStage<Outcome> answered =
+                            session.thenOnLoop(seatedWhere, joined -> onJoinOutcome(session, key, joined));
+                    return session.onLoop(
+                                    session.thenOnLoop(answered, answer -> departures.releaseIfGone(session, answer)))
                             .whenComplete((answer, failure) -> {
                                 // this join no longer counts as in flight before the node decides to unsubscribe
                                 stopHolding(session);
@@ -193,7 +195,7 @@ public final class Joining {
         }
         JoinOutcome.Seated seated = (JoinOutcome.Seated) outcome;
         Outcome.Seated joined = Outcome.Seated.of(seatLocally(session, key, seated));
-        return notices.seatAnnounced(seated).thenApply(nothing -> {
+        return session.thenOnLoop(notices.seatAnnounced(seated), nothing -> {
             Set<String> known = new HashSet<>();
             seated.others().forEach(p -> known.add(p.socketId()));
             sessions.endJoin(session, seated.room().id());
@@ -202,7 +204,7 @@ public final class Joining {
             session.completeJoin(
                     () -> session.send(joined.joined().event(), joined.json(), offset),
                     held -> stillNews(held, known, offset));
-            return joined;
+            return completedFuture((Outcome) joined);
         });
     }
 

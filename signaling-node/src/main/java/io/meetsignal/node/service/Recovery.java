@@ -110,6 +110,10 @@ public final class Recovery {
     }
 
     private void expire(Session session) {
+        session.onLoop(() -> expireOnLoop(session));
+    }
+
+    private void expireOnLoop(Session session) {
         if (!session.detached() || session.closed()) {
             return;
         }
@@ -147,35 +151,41 @@ public final class Recovery {
         String key = pid.substring(dot + 1);
         Optional<Session> local = sessions.bySocketId(socketId);
         if (local.isPresent()) {
+            // a session of this node: taken back on its own loop
             Session session = local.get();
-            if (!key.equals(session.recoveryKey())
-                    || session.closed()
-                    || session.waitingRoomId() != null
-                    || !Objects.equals(session.userId(), identity.userId())) {
-                return completedFuture(Optional.empty());
-            }
-            String roomId = session.roomId();
-            if (roomId == null) {
-                // not in a room: nothing was logged for it, there is nothing to replay; no other node may take it now
-                store.takeOverUnseated(socketId, key, identity.userId());
-                session.attach(link);
-                log.info("Socket {} recovered (in no room)", session.socketId());
-                return completedFuture(Optional.of(new Recovered(session, () -> {})));
-            }
-            sessions.beginJoin(session, roomId);
-            session.attach(link);
-            String after = offset != null ? offset : session.joinOffset();
-            return replayFor(session, roomId, after).exceptionallyCompose(failure -> {
-                log.warn("Recovering socket {} failed: {}", session.socketId(), failure.toString());
-                return giveUp(session);
-            });
+            return session.thenOnLoop(
+                    completedFuture(null), nothing -> recoverLocal(session, key, offset, identity, link));
         }
         return store.takeOver(socketId, key, nodeId).thenCompose(taken -> {
             if (taken.isEmpty()) {
                 return adoptUnseated(socketId, key, identity, newSession);
             }
-            return adopt(taken.get(), key, offset, identity, newSession);
+            Session session = newSession.apply(socketId, key);
+            return session.thenOnLoop(completedFuture(null), nothing -> adopt(session, taken.get(), offset, identity));
         });
+    }
+
+    /** Takes back a session of this node, on its loop. */
+    private CompletionStage<Optional<Recovered>> recoverLocal(
+            Session session, String key, String offset, Identity identity, ClientLink link) {
+        if (!key.equals(session.recoveryKey())
+                || session.closed()
+                || session.waitingRoomId() != null
+                || !Objects.equals(session.userId(), identity.userId())) {
+            return completedFuture(Optional.empty());
+        }
+        String roomId = session.roomId();
+        if (roomId == null) {
+            // not in a room: nothing was logged for it, there is nothing to replay; no other node may take it now
+            store.takeOverUnseated(session.socketId(), key, identity.userId());
+            session.attach(link);
+            log.info("Socket {} recovered (in no room)", session.socketId());
+            return completedFuture(Optional.of(new Recovered(session, () -> {})));
+        }
+        sessions.beginJoin(session, roomId);
+        session.attach(link);
+        String after = offset != null ? offset : session.joinOffset();
+        return replayFor(session, roomId, after).exceptionallyCompose(failure -> giveUp(session, failure));
     }
 
     /** Takes here a session that was in no room on another node: nothing to replay, only its id to keep. */
@@ -205,16 +215,11 @@ public final class Recovery {
         });
     }
 
-    /** Seats here a session whose seat was just moved from another node, then replays what it missed. */
+    /** Seats here (on the new session's loop) a session whose seat was just moved from another node, then replays. */
     private CompletionStage<Optional<Recovered>> adopt(
-            TakenOver taken,
-            String key,
-            String offset,
-            Identity identity,
-            BiFunction<String, String, Session> newSession) {
+            Session session, TakenOver taken, String offset, Identity identity) {
         String roomId = taken.room().id();
         String socketId = taken.seat().socketId();
-        Session session = newSession.apply(socketId, key);
         if (!Objects.equals(taken.seat().userId(), identity.userId())) {
             log.warn("Socket {} came back with another identity; not recovered", socketId);
             sessions.add(session);
@@ -238,17 +243,14 @@ public final class Recovery {
                     return delivery.toSocket(taken.previousNodeId(), socketId, roomId, SocketAction.HANDED_OVER);
                 })
                 .thenCompose(nothing -> replayFor(session, roomId, after))
-                .exceptionallyCompose(failure -> {
-                    log.warn("Recovering socket {} failed: {}", socketId, failure.toString());
-                    return giveUp(session);
-                });
+                .exceptionallyCompose(failure -> giveUp(session, failure));
     }
 
     /** Reads what {@code session} missed after {@code after}; gives up when the log cannot tell it all. */
     private CompletionStage<Optional<Recovered>> replayFor(Session session, String roomId, String after) {
         // reads at most what it may send (PROTOCOL.md §7): more log entries than that and it would have to give up
         // anyway
-        return bus.replay(roomId, after, MAX_EVENTS, MAX_BYTES).thenCompose(logged -> {
+        return session.thenOnLoop(bus.replay(roomId, after, MAX_EVENTS, MAX_BYTES), logged -> {
             Optional<List<Session.Held>> missed = logged.flatMap(messages -> addressedTo(session, messages));
             if (missed.isEmpty()) {
                 log.info("Socket {} missed more than the room's log can give back; it joins anew", session.socketId());
@@ -289,6 +291,12 @@ public final class Recovery {
             }
         }
         return Optional.of(events);
+    }
+
+    /** Recovering failed: gives up, on the session's loop. */
+    private CompletionStage<Optional<Recovered>> giveUp(Session session, Throwable failure) {
+        log.warn("Recovering socket {} failed: {}", session.socketId(), failure.toString());
+        return session.thenOnLoop(completedFuture(null), nothing -> giveUp(session));
     }
 
     /** Recovery is not possible after all: the seat goes as after a lost transport, and the client joins anew. */

@@ -7,17 +7,30 @@ import io.meetsignal.node.auth.Identity;
 import io.meetsignal.node.logging.LogContext;
 import io.meetsignal.node.protocol.Json;
 import io.meetsignal.node.protocol.ServerEvent;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * One authenticated Socket.IO socket on this node: who it is, where it sits, and its limits. The seat
- * fields change on I/O and store threads alike, hence volatile; each change of seat goes through
- * {@link SessionRegistry} so that the per-room index stays right.
+ * One authenticated Socket.IO socket on this node: who it is, where it sits, and its limits.
+ *
+ * <p>Confined to one event loop, {@link #executor()} (the loop its CONNECT arrived on): its events run there
+ * ({@link #inOrder}), the results of the store and the bus that touch it hop there ({@link #onLoop}), and bus
+ * deliveries are handed there. So it holds no lock. What it keeps while a join or a recovery is in flight (the
+ * held events, the last offset sent) is read and written on its loop only; the methods that change it must be
+ * called there (asserted, {@code -ea}). The seat and identity fields are written on the loop and volatile, since
+ * other threads read them (the dispatcher picks recipients by room, the relay reads the sender's room). Each change
+ * of seat goes through {@link SessionRegistry} so that the per-room index stays right. The sending methods
+ * ({@link #send}, {@link #ack}, {@link #roomEvent}) may be called from any thread: off the loop they queue their
+ * work there, in call order.
  */
 public final class Session {
 
@@ -32,7 +45,7 @@ public final class Session {
 
     private volatile ScheduledFuture<?> expiry;
     private volatile String joinOffset = Offsets.START;
-    /** Guarded by {@code this}: the room and offset of the last logged event sent, so that none goes out twice. */
+    /** On the loop: the room and offset of the last logged event sent, so that none goes out twice. */
     private String sentRoomId;
 
     private String sentOffset;
@@ -40,8 +53,8 @@ public final class Session {
     private final TokenBucket chat;
     /** The rate limit and flood window are the engine session's (see the edge); kept here for the session's life. */
     private final FloodDetector flood;
-    /** Guarded by {@code this}: when the last {@code error} event was sent; 0 for never. */
-    private long lastErrorNanos;
+    /** When the last {@code error} event was sent; 0 for never. */
+    private final AtomicLong lastErrorNanos = new AtomicLong();
 
     private static final long ERROR_INTERVAL_NANOS = 1_000_000_000L;
 
@@ -51,8 +64,8 @@ public final class Session {
     private volatile String displayName;
     private volatile boolean closed;
     private volatile ScheduledFuture<?> typingLapse;
-    /** Guarded by {@code this}: the room a join is in flight for, and the room events held meanwhile. */
-    private String joiningRoomId;
+    /** Written on the loop: the room a join is in flight for; the room events held meanwhile (on the loop only). */
+    private volatile String joiningRoomId;
 
     private List<Held> held;
 
@@ -71,7 +84,9 @@ public final class Session {
     private volatile String logNode;
 
     private final Lane lane = new Lane(DEFAULT_MAX_QUEUED_EVENTS, DEFAULT_MAX_QUEUED_BYTES);
+    private final EventExecutor loop;
 
+    /** A session whose loop is the calling thread, whichever it is (for tests of the rules, not of threads). */
     public Session(
             String socketId,
             Identity identity,
@@ -79,10 +94,13 @@ public final class Session {
             TokenBucket events,
             TokenBucket chat,
             FloodDetector flood) {
-        this(socketId, null, identity, link, events, chat, flood);
+        this(socketId, null, identity, link, events, chat, flood, ImmediateEventExecutor.INSTANCE);
     }
 
-    /** {@code recoveryKey}: the secret part of the session's private id, null when recovery is off. */
+    /**
+     * {@code recoveryKey}: the secret part of the session's private id, null when recovery is off; {@code loop}: the
+     * event loop the session is confined to.
+     */
     public Session(
             String socketId,
             String recoveryKey,
@@ -90,7 +108,9 @@ public final class Session {
             ClientLink link,
             TokenBucket events,
             TokenBucket chat,
-            FloodDetector flood) {
+            FloodDetector flood,
+            EventExecutor loop) {
+        this.loop = requireNonNull(loop, "loop");
         this.socketId = requireNonNull(socketId, "socketId");
         this.recoveryKey = recoveryKey;
         this.identity = requireNonNull(identity, "identity");
@@ -103,6 +123,59 @@ public final class Session {
 
     public String socketId() {
         return socketId;
+    }
+
+    /** The event loop this session is confined to. */
+    public EventExecutor executor() {
+        return loop;
+    }
+
+    /** Whether the calling thread is this session's loop. */
+    public boolean onItsLoop() {
+        return loop.inEventLoop();
+    }
+
+    /** Runs {@code work} on this session's loop: at once when called there, else queued there in call order. */
+    public void onLoop(Runnable work) {
+        if (loop.inEventLoop()) {
+            work.run();
+        } else {
+            loop.execute(work);
+        }
+    }
+
+    /** The outcome of {@code stage}, seen on this session's loop (no hop when it is already done and we are there). */
+    public <T> CompletionStage<T> onLoop(CompletionStage<T> stage) {
+        CompletableFuture<T> future = stage.toCompletableFuture();
+        if (future.isDone() && loop.inEventLoop()) {
+            return future;
+        }
+        return future.whenCompleteAsync((value, failure) -> {}, loop);
+    }
+
+    /**
+     * {@code next} applied on this session's loop to the value of {@code stage}; a failure of {@code stage} is passed
+     * on, from the loop too. The returned stage completes where the one {@code next} returns completes.
+     */
+    public <T, U> CompletionStage<U> thenOnLoop(
+            CompletionStage<T> stage, Function<? super T, ? extends CompletionStage<U>> next) {
+        CompletableFuture<T> future = stage.toCompletableFuture();
+        if (future.isDone() && !future.isCompletedExceptionally() && loop.inEventLoop()) {
+            try {
+                return next.apply(future.join());
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        return future.handleAsync(
+                        (value, failure) ->
+                                failure == null ? next.apply(value) : CompletableFuture.<U>failedFuture(failure),
+                        loop)
+                .thenCompose(Function.identity());
+    }
+
+    private boolean confined() {
+        return loop.inEventLoop();
     }
 
     public String userId() {
@@ -127,13 +200,15 @@ public final class Session {
     }
 
     /** The transport is gone; nothing is sent until {@link #attach}. {@code expiry} ends the wait. */
-    public synchronized void detach(ScheduledFuture<?> expiryTask) {
+    public void detach(ScheduledFuture<?> expiryTask) {
+        assert confined() : "detach off the session's loop";
         detached = true;
         expiry = expiryTask;
     }
 
     /** The client came back on {@code newLink}: cancels the expiry and sends there from now on. */
-    public synchronized void attach(ClientLink newLink) {
+    public void attach(ClientLink newLink) {
+        assert confined() : "attach off the session's loop";
         cancelExpiry();
         link = requireNonNull(newLink, "newLink");
         detached = false;
@@ -213,12 +288,12 @@ public final class Session {
      * Whether a refusal without an ack callback may be reported now as an {@code error} event: at most one a second
      * (PROTOCOL.md §7), so that a flood of bad events cannot make the node write a flood of answers.
      */
-    public synchronized boolean mayReportError(long nowNanos) {
-        if (lastErrorNanos != 0 && nowNanos - lastErrorNanos < ERROR_INTERVAL_NANOS) {
+    public boolean mayReportError(long nowNanos) {
+        long last = lastErrorNanos.get();
+        if (last != 0 && nowNanos - last < ERROR_INTERVAL_NANOS) {
             return false;
         }
-        lastErrorNanos = nowNanos;
-        return true;
+        return lastErrorNanos.compareAndSet(last, nowNanos);
     }
 
     /** Replaces the pending typing lapse, cancelling the previous one. */
@@ -234,16 +309,21 @@ public final class Session {
      * Starts holding the events of {@code roomId}: a join for it is in flight, and the client must see
      * {@code room-joined} before any event of the room.
      */
-    public synchronized void beginJoin(String roomId) {
+    public void beginJoin(String roomId) {
+        assert confined() : "beginJoin off the session's loop";
         joiningRoomId = roomId;
         held = new ArrayList<>();
     }
 
     /**
      * Delivers an event of {@code roomId} with its offset in the room's log (null when not logged), or holds it
-     * while a join for that room is in flight.
+     * while a join for that room is in flight. Off the loop, queued there.
      */
-    public synchronized void roomEvent(String roomId, String event, String payloadJson, String offset) {
+    public void roomEvent(String roomId, String event, String payloadJson, String offset) {
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> roomEvent(roomId, event, payloadJson, offset));
+            return;
+        }
         if (closed) {
             return;
         }
@@ -276,7 +356,8 @@ public final class Session {
     }
 
     /** Sends {@code room-joined} (through {@code answer}), then the held events that {@code keep} accepts. */
-    public synchronized void completeJoin(Runnable answer, Predicate<Held> keep) {
+    public void completeJoin(Runnable answer, Predicate<Held> keep) {
+        assert confined() : "completeJoin off the session's loop";
         answer.run();
         if (held != null && !closed && !detached) {
             for (Held h : held) {
@@ -293,7 +374,8 @@ public final class Session {
      * Ends a recovery: sends the missed events {@code replayed} (from the room's log, in order), then the events
      * held meanwhile that came after them, so that each reaches the client once and in order.
      */
-    public synchronized void completeRecovery(List<Held> replayed, String after) {
+    public void completeRecovery(List<Held> replayed, String after) {
+        assert confined() : "completeRecovery off the session's loop";
         if (!closed && !detached && joiningRoomId != null) {
             sentRoomId = joiningRoomId;
             sentOffset = after;
@@ -311,12 +393,13 @@ public final class Session {
     }
 
     /** The join did not seat the socket in the room it expected; forget what was held. */
-    public synchronized void abandonJoin() {
+    public void abandonJoin() {
+        assert confined() : "abandonJoin off the session's loop";
         joiningRoomId = null;
         held = null;
     }
 
-    public synchronized String joiningRoomId() {
+    public String joiningRoomId() {
         return joiningRoomId;
     }
 
@@ -324,8 +407,12 @@ public final class Session {
         send(event, payloadJson, null);
     }
 
-    /** Sends an event with its offset in the room's log (null when it is not logged). */
-    public synchronized void send(String event, String payloadJson, String offset) {
+    /** Sends an event with its offset in the room's log (null when it is not logged). Off the loop, queued there. */
+    public void send(String event, String payloadJson, String offset) {
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> send(event, payloadJson, offset));
+            return;
+        }
         if (!closed && !detached) {
             if (offset != null && roomId != null) {
                 sentRoomId = roomId;
@@ -340,7 +427,12 @@ public final class Session {
         send(event.event(), Json.write(event));
     }
 
+    /** Sends an acknowledgement. Off the loop, queued there (after what was sent before it). */
     public void ack(long ackId, String payloadJson) {
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> ack(ackId, payloadJson));
+            return;
+        }
         if (!closed && !detached) {
             link.sendAck(ackId, payloadJson);
         }
@@ -359,12 +451,28 @@ public final class Session {
      */
     public <T> CompletionStage<T> inOrder(
             int packetBytes, boolean orderedOnReturn, Supplier<? extends CompletionStage<T>> handler) {
-        return lane.submit(packetBytes, orderedOnReturn, logged(handler));
+        assert confined() : "inOrder off the session's loop";
+        // the handler's stage is seen on the loop, so that the next event starts there and the answers leave there
+        return lane.submit(packetBytes, orderedOnReturn, logged(() -> onLoop(handler.get())));
     }
 
-    /** Runs {@code cleanup} once every event of this socket received so far has completed; never refused. */
+    /**
+     * Runs {@code cleanup} on the loop once every event of this socket received so far has completed; never
+     * refused. Callable from any thread.
+     */
     public CompletionStage<Void> afterEvents(Supplier<? extends CompletionStage<Void>> cleanup) {
-        return lane.submitLast(logged(cleanup));
+        if (!loop.inEventLoop()) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            loop.execute(() -> afterEvents(cleanup).whenComplete((nothing, failure) -> {
+                if (failure != null) {
+                    done.completeExceptionally(failure);
+                } else {
+                    done.complete(null);
+                }
+            }));
+            return done;
+        }
+        return lane.submitLast(logged(() -> onLoop(cleanup.get())));
     }
 
     /** The node this session's log lines name; set when it is registered. */
