@@ -23,12 +23,11 @@
 // `--jfr file` records the node(s) with -XX:StartFlightRecording=settings=profile (file name gets the
 // round, jar and node index).
 import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { connectSocket, cpuMs, median, percentile } from './measure.js';
 import { runBenchmark } from './run.js';
-import { io } from 'socket.io-client';
 
 const self = fileURLToPath(import.meta.url);
 const now = () => performance.timeOrigin + performance.now();
@@ -152,18 +151,7 @@ const PAYLOADS = {
 // worker: holds pairs, sends at its share of the rate and reports what arrived
 
 function connectGuest(url, name) {
-  return new Promise((resolveConnect, rejectConnect) => {
-    const socket = io(url, { forceNew: true, reconnection: false, transports: ['websocket'], auth: { displayName: name } });
-    const timer = setTimeout(() => rejectConnect(new Error(`${name}: no connect within 10 s`)), 10_000);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      resolveConnect(socket);
-    });
-    socket.once('connect_error', (error) => {
-      clearTimeout(timer);
-      rejectConnect(error);
-    });
-  });
+  return connectSocket(url, { displayName: name }, name);
 }
 
 /** Connects, retrying a refused handshake (a node just started may still answer UNAVAILABLE) for up to 10 s. */
@@ -297,31 +285,6 @@ async function runPairs(pairs, { runId, payload, perPairRate, seconds, phase, qu
 
 // ---------------------------------------------------------------------------------------------
 // main
-
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
-
-/** utime + stime of a process in ms, from /proc/<pid>/stat (0 when it is gone). */
-function cpuMs(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
-  } catch {
-    return 0;
-  }
-}
-
-function percentile(sorted, q) {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
-function median(values) {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 class Worker {
   constructor(index) {
