@@ -130,11 +130,6 @@ public final class Session {
         return loop;
     }
 
-    /** Whether the calling thread is this session's loop. */
-    public boolean onItsLoop() {
-        return loop.inEventLoop();
-    }
-
     /** Runs {@code work} on this session's loop: at once when called there, else queued there in call order. */
     public void onLoop(Runnable work) {
         if (loop.inEventLoop()) {
