@@ -108,14 +108,13 @@ final class Handshake {
         }
     }
 
-    /** A Socket.IO CONNECT to {@code namespace} with the raw JSON of its auth object (null for none). */
-    /** A CONNECT, read on {@code loop}: the loop the session it makes is confined to. */
+    /**
+     * A Socket.IO CONNECT to {@code namespace} with the raw JSON of its auth object (null for none), read on
+     * {@code loop}: the loop the session it makes is confined to.
+     */
     void connect(ClientHead head, String namespace, byte[] authJson, EventExecutor loop) {
         if (!"/".equals(namespace)) {
-            Packet error = SocketIoLink.message(PacketType.ERROR);
-            error.setNsp(namespace);
-            error.setData(Map.of("message", "Invalid namespace"));
-            head.send(error);
+            head.send(SocketIoLink.namespaceError(namespace));
             flusher.afterSend(head);
             return;
         }
@@ -153,13 +152,7 @@ final class Handshake {
         } catch (ProtocolException refused) {
             metrics.error(refused.code());
             log.debug("Handshake refused for engine session {}: {}", head.getSessionId(), refused.code());
-            Packet error = SocketIoLink.message(PacketType.ERROR);
-            error.setData(Map.of(
-                    "message",
-                    refused.code().name(),
-                    "data",
-                    Map.of("code", refused.code().name(), "message", refused.getMessage())));
-            head.send(error);
+            head.send(SocketIoLink.connectError(refused));
             flusher.afterSend(head);
             // a refused CONNECT ends the engine session once its connect_error has left (PROTOCOL.md §8)
             flusher.closeWhenDelivered(head, websockets.get(head.getSessionId()));

@@ -7,7 +7,6 @@ import io.meetsignal.cluster.RoomSettings;
 import io.meetsignal.cluster.SettingsPatch;
 import io.meetsignal.node.auth.TokenVerifier;
 import io.meetsignal.node.protocol.ErrorCode;
-import io.meetsignal.node.protocol.Json;
 import io.meetsignal.node.protocol.ProtocolException;
 import io.meetsignal.node.protocol.Refusals;
 import io.meetsignal.node.protocol.Views.ParticipantInfo;
@@ -16,7 +15,6 @@ import io.meetsignal.node.protocol.Views.PublicSettings;
 import io.meetsignal.node.protocol.Views.RoomView;
 import io.meetsignal.node.service.RoomAdmin;
 import io.meetsignal.node.session.TokenBucket;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -32,7 +30,6 @@ import java.net.SocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -140,20 +137,9 @@ final class RestApi extends ChannelInboundHandlerAdapter {
 
     private CompletionStage<Reply> create(FullHttpRequest request) {
         TokenVerifier.Verified user = authenticated(request);
-        JsonNode body = body(request);
-        String name = null;
-        JsonNode nameNode = body.get("name");
-        if (nameNode != null && !nameNode.isNull()) {
-            if (!nameNode.isTextual()
-                    || nameNode.textValue().isBlank()
-                    || nameNode.textValue().strip().length() > 100) {
-                throw invalid("name: expected 1-100 characters");
-            }
-            name = nameNode.textValue().strip();
-        }
-        SettingsPatch patch = settingsPatch(body);
-        RoomSettings settings = RoomSettings.DEFAULTS.with(patch);
-        String roomName = name;
+        JsonNode body = RestBodies.object(request);
+        String roomName = RestBodies.roomName(body);
+        RoomSettings settings = RoomSettings.DEFAULTS.with(RestBodies.settingsPatch(body));
         return admin.create(user.subject(), roomName, settings, CODE_ATTEMPTS).thenApply(room -> {
             log.info("Room {} ({}) created by user {}", room.id(), room.code(), user.subject());
             return new Reply(HttpResponseStatus.CREATED, RoomView.of(room));
@@ -167,10 +153,10 @@ final class RestApi extends ChannelInboundHandlerAdapter {
     }
 
     private CompletionStage<Reply> updateSettings(FullHttpRequest request, List<String> params) {
-        SettingsPatch patch = settingsPatch(body(request));
+        SettingsPatch patch = RestBodies.settingsPatch(RestBodies.object(request));
         return asHost(request, params.get(0))
                 .thenCompose(room -> {
-                    validate(room.settings(), patch);
+                    RestBodies.validate(room.settings(), patch);
                     return admin.updateSettings(room.id(), patch);
                 })
                 .thenApply(updated ->
@@ -204,7 +190,7 @@ final class RestApi extends ChannelInboundHandlerAdapter {
     /** The room {@code id}, when the caller's token proves its host (the host check is {@link RoomAdmin}'s). */
     private CompletionStage<Room> asHost(FullHttpRequest request, String id) {
         TokenVerifier.Verified user = authenticated(request);
-        if (!isUuid(id)) {
+        if (!RestBodies.isUuid(id)) {
             throw Refusals.roomNotFound();
         }
         return admin.asHost(id, user.subject()).thenApply(found -> found.orElseThrow(Refusals::roomNotFound));
@@ -216,73 +202,6 @@ final class RestApi extends ChannelInboundHandlerAdapter {
     private TokenVerifier.Verified authenticated(FullHttpRequest request) {
         return tokens.bearer(request.headers().get(HttpHeaderNames.AUTHORIZATION))
                 .orElseThrow(() -> Refusals.bearerTokenRequired());
-    }
-
-    private static JsonNode body(FullHttpRequest request) {
-        if (request.content().readableBytes() == 0) {
-            return Json.MAPPER.createObjectNode();
-        }
-        JsonNode body;
-        try {
-            body = Json.MAPPER.readTree(ByteBufUtil.getBytes(request.content()));
-        } catch (Exception e) {
-            throw invalid("Body is not valid JSON");
-        }
-        if (body == null || !body.isObject()) {
-            throw invalid("Body must be a JSON object");
-        }
-        return body;
-    }
-
-    private static SettingsPatch settingsPatch(JsonNode body) {
-        Integer max = null;
-        JsonNode maxNode = body.get("maxParticipants");
-        if (maxNode != null && !maxNode.isNull()) {
-            // canConvertToInt first: asLong() of 2^64+10 is 10 (PROTOCOL.md §7: out of range in any encoding is 400)
-            if (!maxNode.isIntegralNumber()
-                    || !maxNode.canConvertToInt()
-                    || maxNode.intValue() < RoomSettings.MIN_PARTICIPANTS
-                    || maxNode.intValue() > RoomSettings.MAX_PARTICIPANTS) {
-                throw invalid("maxParticipants: expected an integer " + RoomSettings.MIN_PARTICIPANTS + "-"
-                        + RoomSettings.MAX_PARTICIPANTS);
-            }
-            max = maxNode.intValue();
-        }
-        return new SettingsPatch(
-                flag(body, "allowScreenShare"),
-                flag(body, "allowChat"),
-                flag(body, "allowParticipantAudio"),
-                flag(body, "allowParticipantVideo"),
-                flag(body, "waitingRoom"),
-                max);
-    }
-
-    private static Boolean flag(JsonNode body, String name) {
-        JsonNode value = body.get(name);
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (!value.isBoolean()) {
-            throw invalid(name + ": expected a boolean");
-        }
-        return value.booleanValue();
-    }
-
-    private static void validate(RoomSettings current, SettingsPatch patch) {
-        try {
-            current.with(patch);
-        } catch (IllegalArgumentException e) {
-            throw invalid(e.getMessage());
-        }
-    }
-
-    private static boolean isUuid(String text) {
-        try {
-            UUID.fromString(text);
-            return text.length() == 36;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
     }
 
     private TokenBucket limiter(SocketAddress remote) {

@@ -7,9 +7,11 @@ import com.corundumstudio.socketio.protocol.Packet;
 import com.corundumstudio.socketio.protocol.PacketType;
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.meetsignal.node.ops.Metrics;
+import io.meetsignal.node.protocol.ProtocolException;
 import io.meetsignal.node.session.ClientLink;
 import io.netty.channel.Channel;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -52,6 +54,25 @@ final class SocketIoLink implements ClientLink {
         packet.setSubType(subType);
         packet.setNsp("");
         return packet;
+    }
+
+    /** The CONNECT_ERROR of a refused handshake (PROTOCOL.md §8): the code as message, code and text as data. */
+    static Packet connectError(ProtocolException refused) {
+        Packet error = message(PacketType.ERROR);
+        error.setData(Map.of(
+                "message",
+                refused.code().name(),
+                "data",
+                Map.of("code", refused.code().name(), "message", refused.getMessage())));
+        return error;
+    }
+
+    /** The CONNECT_ERROR for a CONNECT to a namespace other than {@code /}. */
+    static Packet namespaceError(String namespace) {
+        Packet error = message(PacketType.ERROR);
+        error.setNsp(namespace);
+        error.setData(Map.of("message", "Invalid namespace"));
+        return error;
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.meetsignal.node.service;
 import static java.util.concurrent.CompletableFuture.completedFuture;
 
 import io.meetsignal.cluster.ClusterBus;
-import io.meetsignal.cluster.ClusterMessage;
 import io.meetsignal.cluster.ClusterMessage.SocketAction;
 import io.meetsignal.cluster.ClusterStore;
 import io.meetsignal.cluster.ClusterStore.TakenOver;
@@ -14,7 +13,6 @@ import io.meetsignal.node.session.ClientLink;
 import io.meetsignal.node.session.Session;
 import io.meetsignal.node.session.SessionRegistry;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -251,7 +249,8 @@ public final class Recovery {
         // reads at most what it may send (PROTOCOL.md §7): more log entries than that and it would have to give up
         // anyway
         return session.thenOnLoop(bus.replay(roomId, after, MAX_EVENTS, MAX_BYTES), logged -> {
-            Optional<List<Session.Held>> missed = logged.flatMap(messages -> addressedTo(session, messages));
+            Optional<List<Session.Held>> missed =
+                    logged.flatMap(messages -> MissedEvents.of(session.socketId(), messages, MAX_EVENTS, MAX_BYTES));
             if (missed.isEmpty()) {
                 log.info("Socket {} missed more than the room's log can give back; it joins anew", session.socketId());
                 return giveUp(session);
@@ -267,30 +266,6 @@ public final class Recovery {
                 sessions.endJoin(session, roomId);
             })));
         });
-    }
-
-    /** The logged messages meant for {@code session}, within the per-session bounds; empty past them. */
-    private static Optional<List<Session.Held>> addressedTo(Session session, List<ClusterMessage> messages) {
-        List<Session.Held> events = new ArrayList<>();
-        long bytes = 0;
-        for (ClusterMessage message : messages) {
-            Session.Held held = null;
-            if (message instanceof ClusterMessage.RoomEvent event
-                    && !session.socketId().equals(event.exceptSocketId())) {
-                held = new Session.Held(event.event(), event.payload(), event.offset());
-            } else if (message instanceof ClusterMessage.SeatEvent event
-                    && session.socketId().equals(event.socketId())) {
-                held = new Session.Held(event.event(), event.payload(), event.offset());
-            }
-            if (held != null) {
-                events.add(held);
-                bytes += held.payload().length() + held.event().length();
-                if (events.size() > MAX_EVENTS || bytes > MAX_BYTES) {
-                    return Optional.empty();
-                }
-            }
-        }
-        return Optional.of(events);
     }
 
     /** Recovering failed: gives up, on the session's loop. */
