@@ -222,7 +222,14 @@ public final class Recovery {
             log.warn("Socket {} came back with another identity; not recovered", socketId);
             sessions.add(session);
             sessions.seat(session, roomId, null);
-            return rooms.departures().disconnected(session).thenApply(nothing -> Optional.<Recovered>empty());
+            // the seat was moved here and goes now: the old node drops its copy, or a later recovery there would
+            // take back a session without a seat
+            CompletionStage<Void> told = taken.previousNodeId().equals(nodeId)
+                    ? completedFuture(null)
+                    : delivery.toSocket(taken.previousNodeId(), socketId, roomId, SocketAction.HANDED_OVER);
+            return told.handle((nothing, failure) -> null)
+                    .thenCompose(nothing -> rooms.departures().disconnected(session))
+                    .thenApply(nothing -> Optional.<Recovered>empty());
         }
         session.displayName(taken.seat().displayName());
         sessions.add(session);

@@ -474,6 +474,10 @@ class RecoveryTest {
             assertEquals(List.of(host.id()), seatedIds(f, room));
             assertEquals(Optional.empty(), f.sessions.bySocketId(bob.id()));
             assertEquals(List.of(), back.names());
+            assertEquals(
+                    Optional.empty(),
+                    other.sessions.bySocketId(bob.id()),
+                    "the old node dropped its copy: no recovery there can take back a session without a seat");
         }
     }
 
