@@ -3,7 +3,7 @@
 //
 //   node bench/relay-load.js [--payload offer|ice] [--pairs 100] [--rate 5000] [--duration 10] [--warmup 30]
 //                            [--fresh] [--quiet 5] [--workers 2] [--jar A.jar --jar B.jar] [--rounds 1] [--jfr file.jfr]
-//                            [--jfr-node receiver|sender|both]
+//                            [--jfr-node receiver|sender|both] [--node-warmup 5s]
 //
 // Every round starts its own Redis and two nodes (the jar of that round: $SIGNALING_JAR or each --jar in
 // turn, alternating the order from round to round) with the DEFAULT limits (50 events/s per socket, burst
@@ -11,7 +11,9 @@
 // generator processes hold the pairs and pace every pair's sends evenly (phase-shifted, so that the offered
 // rate is smooth). Both ends of a pair live in one process, so the send timestamp in the payload and the
 // arrival time come from one clock. `--warmup` seconds of the same traffic run before the measured
-// `--duration` seconds; `--fresh` skips the warm-up (the nodes' first seconds after becoming ready). A run ends
+// `--duration` seconds; `--fresh` skips the warm-up (the nodes' first seconds after becoming ready). Traffic starts
+// once both nodes answer /readyz 200, as a balancer would send it; `--node-warmup` sets the nodes' own WARMUP
+// (default: the node's default; builds without it are ready at once). A run ends
 // when everything arrived or nothing did for `--quiet` seconds after the last send; what is missing then is lost.
 //
 // Figures (none asserted): sent / received / lost / refused by code / reordered, one-way latency
@@ -330,11 +332,23 @@ class Worker {
   }
 }
 
+/** Polls a node's /readyz until 200; resolves with the milliseconds that took. */
+async function untilReady(node, timeoutMs = 30_000) {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    const status = await fetch(`${node.mgmtUrl}/readyz`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.status, () => 0);
+    if (status === 200) return Date.now() - started;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`node ${node.nodeId} not ready within ${timeoutMs} ms`);
+}
+
 /** One round: its own Redis and two nodes of `jar`, set up, warmed up (unless fresh), measured. */
 async function round({ jar, label, roundNo, opts, libs }) {
   const { startRedis, parseCommandStats, startNode, newUser, createRoom } = libs;
   const redis = await startRedis({ controllable: true, quiet: true });
-  const env = { REDIS_URL: redis.url, REDIS_PREFIX: `load${Math.random().toString(36).slice(2, 8)}:`, LOG_FORMAT: 'text' };
+  // WARMUP: the node's own default unless --node-warmup says otherwise (the test harness turns it off)
+  const env = { REDIS_URL: redis.url, REDIS_PREFIX: `load${Math.random().toString(36).slice(2, 8)}:`, LOG_FORMAT: 'text', WARMUP: opts.nodeWarmup ?? null };
   const jfrFor = (index) => {
     if (!opts.jfr) return {};
     const wanted = opts.jfrNode === 'both' || (opts.jfrNode === 'sender' ? index === 1 : index === 2);
@@ -348,6 +362,8 @@ async function round({ jar, label, roundNo, opts, libs }) {
     nodes.push(await startNode({ ...env, NODE_ID: 'load-1', ...jfrFor(1) }, { jar }));
     nodes.push(await startNode({ ...env, NODE_ID: 'load-2', ...jfrFor(2) }, { jar }));
     const [n1, n2] = nodes;
+    // traffic starts when both report ready, as a balancer would send it (a node warms itself up before that)
+    const readyMs = await Promise.all(nodes.map((node) => untilReady(node)));
     const codes = [];
     for (let p = 0; p < opts.pairs; p++) codes.push((await createRoom(n1, newUser(`Load Host ${p}`))).code);
     for (let w = 0; w < opts.workers; w++) workers.push(new Worker(w));
@@ -409,6 +425,7 @@ async function round({ jar, label, roundNo, opts, libs }) {
     const last = Math.max(...results.map((r) => r.lastArrival));
     return {
       label,
+      readyMs,
       sent: sum('sent'),
       received,
       lost: sum('sent') - received,
@@ -442,7 +459,7 @@ function printRun(r, roundNo) {
     .join(', ');
   console.log(
     [
-      `round ${roundNo} [${r.label}]`,
+      `round ${roundNo} [${r.label}]  (nodes ready ${r.readyMs.join(' / ')} ms after their start line)`,
       `  sent ${r.sent}  received ${r.received}  lost ${r.lost}  refused ${r.refused}${r.refused ? ` ${JSON.stringify(r.refusals)}` : ''}  reordered ${r.reordered}  duplicated ${r.duplicates}  (${r.achieved.toFixed(0)}/s delivered)` +
         (Object.keys(r.disconnects).length ? `\n  sockets disconnected during the run: ${JSON.stringify(r.disconnects)}` : ''),
       `  one-way latency ms  p50 ${f(r.p50, 2)}  p90 ${f(r.p90, 2)}  p99 ${f(r.p99, 2)}  max ${f(r.max, 2)}`,
@@ -492,6 +509,7 @@ async function main() {
       rounds: { type: 'string', default: '1' },
       jfr: { type: 'string' },
       'jfr-node': { type: 'string', default: 'receiver' },
+      'node-warmup': { type: 'string' },
     },
   });
   if (!PAYLOADS[values.payload]) throw new Error(`--payload must be one of ${Object.keys(PAYLOADS).join(', ')}`);
@@ -506,6 +524,7 @@ async function main() {
     workers: Math.min(Number(values.workers), Number(values.pairs)),
     jfr: values.jfr,
     jfrNode: values['jfr-node'],
+    nodeWarmup: values['node-warmup'],
   };
   const [{ startRedis, parseCommandStats }, { startNode, JAR }, { newUser }, { createRoom }] = await Promise.all([
     import('../lib/redis.js'),

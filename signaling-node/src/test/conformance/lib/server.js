@@ -46,6 +46,8 @@ export function baseEnv() {
     JWT_SECRET: DEFAULT_SECRET,
     LOG_FORMAT: 'text',
     DRAIN_SECONDS: '1',
+    // no warm-up traffic beside a test (test/warmup.test.js covers it)
+    WARMUP: '0',
   };
 }
 

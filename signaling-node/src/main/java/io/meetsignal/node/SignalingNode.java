@@ -60,6 +60,7 @@ public final class SignalingNode implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean(false);
     private final LoopLag loopLag;
     private final Metrics metrics;
+    private final Warmup warmup;
     private InetSocketAddress publicAddress;
     private InetSocketAddress managementAddress;
 
@@ -92,7 +93,8 @@ public final class SignalingNode implements AutoCloseable {
         metrics.overload(loopLag, admission);
         server = new SignalingServer(
                 config, sessions, rooms, recovery, signals, tokens, metrics, accepting::get, loopLag, admission);
-        management = new ManagementServer(config.managementHost(), config.managementPort(), readiness, metrics);
+        warmup = new Warmup(config, rooms.admin());
+        management = new ManagementServer(config.managementHost(), config.managementPort(), this::ready, metrics);
     }
 
     /** Builds and starts a node; the ports are bound when this returns. */
@@ -108,6 +110,7 @@ public final class SignalingNode implements AutoCloseable {
             throw e;
         }
         node.accepting.set(true);
+        node.warmup.start(node.publicAddress);
         log.info("Node {} serving on {} (management {})", config.nodeId(), node.publicAddress, node.managementAddress);
         return node;
     }
@@ -192,8 +195,9 @@ public final class SignalingNode implements AutoCloseable {
         }
     }
 
+    /** Ready for traffic: accepting, the shared state answers, and the warm-up is over ({@link Warmup}). */
     public boolean ready() {
-        return readiness.getAsBoolean();
+        return warmup.done() && readiness.getAsBoolean();
     }
 
     public InetSocketAddress publicAddress() {

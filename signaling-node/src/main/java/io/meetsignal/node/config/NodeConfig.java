@@ -31,7 +31,8 @@ public record NodeConfig(
         Limits limits,
         Duration nodeTtl,
         Duration recoveryWindow,
-        Duration drain) {
+        Duration drain,
+        Duration warmup) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 3001;
@@ -42,6 +43,10 @@ public record NodeConfig(
     public static final Duration DEFAULT_NODE_TTL = Duration.ofSeconds(10);
     public static final Duration DEFAULT_RECOVERY_WINDOW = Duration.ofSeconds(30);
     public static final Duration DEFAULT_DRAIN = Duration.ofSeconds(20);
+    /** How long a node relays signals between sockets of its own before {@code /readyz} reports it ready. */
+    public static final Duration DEFAULT_WARMUP = Duration.ofSeconds(5);
+
+    public static final Duration MAX_WARMUP = Duration.ofSeconds(10);
     public static final int MIN_SECRET_BYTES = 32;
     public static final Duration DEFAULT_JWT_MAX_LIFETIME = Duration.ofHours(24);
 
@@ -151,6 +156,10 @@ public record NodeConfig(
         Duration nodeTtl = p.duration("NODE_TTL", DEFAULT_NODE_TTL);
         Duration recovery = p.duration("RECOVERY_WINDOW", DEFAULT_RECOVERY_WINDOW, true);
         Duration drain = p.duration("DRAIN_SECONDS", DEFAULT_DRAIN);
+        Duration warmup = p.duration("WARMUP", DEFAULT_WARMUP, true);
+        if (warmup.compareTo(MAX_WARMUP) > 0) {
+            p.problem("WARMUP: " + warmup.toSeconds() + "s (expected: at most " + MAX_WARMUP.toSeconds() + "s)");
+        }
         // logback.xml reads LOG_FORMAT itself; checked here only so that a typo stops the node at start
         p.choice("LOG_FORMAT", "text", "text", "json");
         p.throwIfAny();
@@ -169,7 +178,8 @@ public record NodeConfig(
                 limits,
                 nodeTtl,
                 recovery,
-                drain);
+                drain,
+                warmup);
     }
 
     private static String defaultNodeId() {

@@ -86,6 +86,18 @@ class NodeConfigTest {
     }
 
     @Test
+    void theWarmUpIsFiveSecondsByDefaultZeroTurnsItOffAndItIsAtMostTen() {
+        assertEquals(Duration.ofSeconds(5), NodeConfig.from(Map.of()).warmup());
+        assertEquals(Duration.ZERO, NodeConfig.from(Map.of("WARMUP", "0")).warmup());
+        assertEquals(
+                Duration.ofSeconds(10), NodeConfig.from(Map.of("WARMUP", "10s")).warmup());
+        for (String bad : List.of("11s", "-1", "soon")) {
+            ConfigException e = assertThrows(ConfigException.class, () -> NodeConfig.from(Map.of("WARMUP", bad)));
+            assertTrue(e.problems().stream().anyMatch(p -> p.startsWith("WARMUP:")), bad + ": " + e.problems());
+        }
+    }
+
+    @Test
     void corsOriginsAreAListAndStarMustBeExplicit() {
         assertEquals(
                 List.of("https://a.example", "http://b.example:8080"),
