@@ -32,6 +32,7 @@ public final class SignalingNodeExtension implements BeforeAllCallback, AfterAll
         env.put("MANAGEMENT_PORT", "0");
         env.put("NODE_ID", "jvm-" + UUID.randomUUID().toString().substring(0, 8));
         env.put("DRAIN_SECONDS", "1");
+        env.put("WARMUP", "0"); // no warm-up traffic beside the tests (conformance test/warmup.test.js covers it)
     }
 
     /** A node alone, on the in-memory store. */
