@@ -44,13 +44,23 @@ async function connectedPolling(displayName = 'Poller') {
 
 describe('pending long-polls are answered when their session ends (§8)', () => {
   test("the client's Engine.IO close answers the pending GET at once", async () => {
-    const session = await connectedPolling();
-    const pending = await session.startPoll();
-    await session.send('41\x1e1');
-    const answer = await pending.response(1, 2_000);
-    assert.equal(answer.status, 200);
-    assert.equal(answer.body, '1', 'the Engine.IO close packet');
-    assert.ok(await pending.closesWithin(2_000), 'the connection of the answered poll is closed');
+    // As below: the node may read the closing POST before the GET (two connections), and then the GET is
+    // answered 400 "Session ID unknown" at once; played again until the GET was pending (CI saw it once).
+    let answer;
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      const session = await connectedPolling();
+      const pending = await session.startPoll();
+      await session.send('41\x1e1');
+      answer = await pending.response(1, 2_000);
+      if (answer.status === 200) {
+        assert.equal(answer.body, '1', 'the Engine.IO close packet');
+        assert.ok(await pending.closesWithin(2_000), 'the connection of the answered poll is closed');
+        break;
+      }
+      assert.equal(answer.status, 400, `attempt ${attempt}: ${answer.status} ${answer.body}`);
+      assert.match(answer.body, /Session ID unknown/);
+    }
+    assert.equal(answer.status, 200, 'a pending GET was answered by its session closing');
   });
 
   test('a server-side close answers the pending GET (a second CONNECT closes the session)', async () => {
