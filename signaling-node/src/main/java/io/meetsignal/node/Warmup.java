@@ -131,7 +131,13 @@ final class Warmup {
                 Thread.sleep(SEND_INTERVAL_MILLIS);
             }
             long sent = clients.stream().mapToLong(c -> c.sent.get()).sum();
+            // the last signals are still on their way through the store and the bus
+            long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
             long received = clients.stream().mapToLong(c -> c.signals.get()).sum();
+            while (received < sent && System.nanoTime() < settle) {
+                Thread.sleep(SEND_INTERVAL_MILLIS);
+                received = clients.stream().mapToLong(c -> c.signals.get()).sum();
+            }
             log.info(
                     "Warm-up: {} sockets relayed {} of {} signals in {} ms",
                     clients.size(),
