@@ -9,7 +9,7 @@
 // writes one snapshot on the way down (SHUTDOWN SAVE), so the next `start()` comes back with the same
 // data, while `restartEmpty()` comes back with none. Every process is stopped by its own PID.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -262,7 +262,7 @@ function* candidates(workDir) {
   }
 }
 
-function spawnRedis(binary, port, dir) {
+function spawnRedis(binary, port, dir, extra = []) {
   const args = [
     '--port', String(port),
     '--bind', '127.0.0.1',
@@ -273,6 +273,7 @@ function spawnRedis(binary, port, dir) {
     '--protected-mode', 'no',
     '--daemonize', 'no',
     '--loglevel', 'warning',
+    ...extra,
   ];
   const proc = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(proc);
@@ -473,4 +474,120 @@ export async function startRedis({ controllable = false, quiet = false } = {}) {
 /** A random key prefix for one test file, so files never see each other's keys. */
 export function randomPrefix() {
   return `t${Math.random().toString(36).slice(2, 10)}:`;
+}
+
+/** Spawns a redis-server in sentinel mode on `port`, watching `master` under MASTER_NAME; its config lives in `dir`. */
+function spawnSentinel(binary, port, dir, masterPort) {
+  const conf = join(dir, `sentinel-${port}.conf`);
+  writeFileSync(
+    conf,
+    [
+      `port ${port}`,
+      'bind 127.0.0.1',
+      'protected-mode no',
+      'daemonize no',
+      `dir ${dir}`,
+      'loglevel warning',
+      `sentinel monitor ${SENTINEL_MASTER} 127.0.0.1 ${masterPort} 2`,
+      `sentinel down-after-milliseconds ${SENTINEL_MASTER} 1000`,
+      `sentinel failover-timeout ${SENTINEL_MASTER} 10000`,
+      `sentinel parallel-syncs ${SENTINEL_MASTER} 1`,
+      '',
+    ].join('\n'),
+  );
+  const proc = spawn(binary, [conf, '--sentinel'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(proc);
+  let output = '';
+  proc.stdout.on('data', (chunk) => (output = (output + chunk).slice(-20_000)));
+  proc.stderr.on('data', (chunk) => (output = (output + chunk).slice(-20_000)));
+  const exited = new Promise((resolveExit) => proc.on('exit', (code, signal) => (running.delete(proc), resolveExit({ code, signal }))));
+  const reaper = spawn(process.execPath, [resolve(here, 'reaper.cjs'), String(process.pid), String(proc.pid)], { stdio: 'ignore', detached: true });
+  reaper.unref();
+  return { proc, exited, output: () => output };
+}
+
+/** The master name the sentinels of `startSentinelSet` watch. */
+export const SENTINEL_MASTER = 'sigmaster';
+
+/**
+ * A Sentinel set of real processes on loopback: one master, one replica, three sentinels (quorum 2, a master is
+ * down after 1 s). Resolves with `{ url, master(), killMaster(), waitForFailover(oldPort, ms), close() }`; `url` is
+ * the `redis-sentinel://` REDIS_URL for the nodes.
+ */
+export async function startSentinelSet({ quiet = false } = {}) {
+  const workDir = mkdtempSync(join(tmpdir(), 'sentinel-redis-'));
+  const host = '127.0.0.1';
+  const { binary, source } = candidates(workDir).next().value ?? {};
+  if (!binary) throw new Error('no redis-server for the Sentinel tests: apt-get install redis-server redis-sentinel');
+  const processes = [];
+  const masterPort = await freePort();
+  const master = spawnRedis(binary, masterPort, mkdtempSync(join(workDir, 'm-')));
+  processes.push(master);
+  await waitForPing(host, masterPort, master.exited);
+  const replicaPort = await freePort();
+  const replica = spawnRedis(binary, replicaPort, mkdtempSync(join(workDir, 'r-')), ['--replicaof', host, String(masterPort)]);
+  processes.push(replica);
+  await waitForPing(host, replicaPort, replica.exited);
+  const sentinelPorts = [];
+  for (let i = 0; i < 3; i++) {
+    const port = await freePort();
+    const sentinel = spawnSentinel(binary, port, workDir, masterPort);
+    processes.push(sentinel);
+    await waitForPing(host, port, sentinel.exited);
+    sentinelPorts.push(port);
+  }
+  const byPort = new Map([[masterPort, master], [replicaPort, replica]]);
+  const currentMaster = async () => {
+    const answer = await redisCommand(host, sentinelPorts[0], ['SENTINEL', 'get-master-addr-by-name', SENTINEL_MASTER]);
+    return Number(answer?.[1]);
+  };
+  // the replica is in sync and every sentinel knows it and the others: a failover can happen
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const info = await redisCommand(host, replicaPort, ['INFO', 'replication']);
+    const replicas = await redisCommand(host, sentinelPorts[0], ['SENTINEL', 'replicas', SENTINEL_MASTER]).catch(() => []);
+    const sentinels = await redisCommand(host, sentinelPorts[0], ['SENTINEL', 'sentinels', SENTINEL_MASTER]).catch(() => []);
+    if (/master_link_status:up/.test(info) && replicas.length === 1 && sentinels.length === 2) break;
+    if (Date.now() > deadline) throw new Error(`Sentinel set not in sync within 20 s: ${info.slice(0, 300)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  if (!quiet) console.log(`# redis sentinel: ${source}, master ${masterPort}, replica ${replicaPort}, sentinels ${sentinelPorts.join(',')}`);
+  const kill = async (entry) => {
+    try {
+      process.kill(entry.proc.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    await entry.exited;
+  };
+  return {
+    url: `redis-sentinel://${sentinelPorts.map((p) => `${host}:${p}`).join(',')}#${SENTINEL_MASTER}`,
+    host,
+    sentinelPorts,
+    master: currentMaster,
+    cli: async (...args) => redisCommand(host, await currentMaster(), args.flat()),
+    /** kill -9 of the current master; resolves with its port. */
+    async killMaster() {
+      const port = await currentMaster();
+      await kill(byPort.get(port));
+      return port;
+    },
+    /** Resolves with the new master's port once the sentinels named another one than `oldPort`. */
+    async waitForFailover(oldPort, timeoutMs = 30_000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const port = await currentMaster().catch(() => oldPort);
+        if (port !== oldPort) {
+          const role = await redisCommand(host, port, ['ROLE']).catch(() => null);
+          if (role?.[0] === 'master') return port;
+        }
+        if (Date.now() > until) throw new Error(`no failover within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    async close() {
+      for (const entry of processes) await kill(entry);
+      rmSync(workDir, { recursive: true, force: true });
+    },
+  };
 }

@@ -9,6 +9,7 @@ import io.meetsignal.cluster.memory.InMemoryClusterLock;
 import io.meetsignal.cluster.memory.InMemoryClusterStore;
 import io.meetsignal.cluster.redis.RedisCluster;
 import io.meetsignal.cluster.redis.RedisConfig;
+import io.meetsignal.cluster.redis.RedisTopology;
 import io.meetsignal.cluster.redis.RedissonClusterLock;
 import io.meetsignal.node.auth.TokenVerifier;
 import io.meetsignal.node.config.NodeConfig;
@@ -150,7 +151,8 @@ public final class SignalingNode implements AutoCloseable {
             throw e;
         }
         log.info(
-                "Using Redis at {} with key prefix '{}', bus format {}",
+                "Using {} ({}) with key prefix '{}', bus format {}",
+                RedisTopology.describe(redis.uri()),
                 RedisConfig.redacted(redis.uri()),
                 config.redisPrefix(),
                 config.busFormat());

@@ -120,7 +120,7 @@ public final class RedisCluster implements AutoCloseable {
                 shutdown.run();
                 throw new CompletionException(RedisFailures.translate(failure));
             }
-            log.info("Connected to Redis at {}:{} with key prefix '{}'", uri.getHost(), uri.getPort(), config.prefix());
+            log.info("Connected to {} with key prefix '{}'", RedisTopology.describe(config.uri()), config.prefix());
             return new RedisCluster(shutdown, config, commands.join(), publisher.join(), subscriber.join());
         });
     }

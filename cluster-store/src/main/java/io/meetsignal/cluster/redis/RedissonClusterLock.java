@@ -2,6 +2,7 @@ package io.meetsignal.cluster.redis;
 
 import static java.util.Objects.requireNonNull;
 
+import io.lettuce.core.RedisURI;
 import io.meetsignal.cluster.ClusterLock;
 import io.meetsignal.cluster.StoreUnavailableException;
 import java.time.Duration;
@@ -15,6 +16,9 @@ import org.redisson.api.RLock;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
+import org.redisson.config.ReadMode;
+import org.redisson.config.SentinelServersConfig;
+import org.redisson.config.SubscriptionMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,21 +48,57 @@ public final class RedissonClusterLock implements ClusterLock {
         redissonConfig.setThreads(1);
         redissonConfig.setNettyThreads(2);
         int timeout = (int) config.commandTimeout().toMillis();
-        redissonConfig
-                .useSingleServer()
-                .setAddress(config.uri())
-                .setConnectionMinimumIdleSize(1)
-                .setConnectionPoolSize(2)
-                .setSubscriptionConnectionMinimumIdleSize(1)
-                .setSubscriptionConnectionPoolSize(2)
-                .setConnectTimeout(timeout)
-                .setTimeout(timeout)
-                .setRetryAttempts(1);
+        if (RedisTopology.of(config.uri()) == RedisTopology.SENTINEL) {
+            sentinel(redissonConfig, config, timeout);
+        } else {
+            redissonConfig
+                    .useSingleServer()
+                    .setAddress(config.uri())
+                    .setConnectionMinimumIdleSize(1)
+                    .setConnectionPoolSize(2)
+                    .setSubscriptionConnectionMinimumIdleSize(1)
+                    .setSubscriptionConnectionPoolSize(2)
+                    .setConnectTimeout(timeout)
+                    .setTimeout(timeout)
+                    .setRetryAttempts(1);
+        }
         try {
             return new RedissonClusterLock(Redisson.create(redissonConfig), new RedisKeys(config.prefix()));
         } catch (RuntimeException e) {
             throw new StoreUnavailableException("Redisson cannot reach Redis: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Redisson on Sentinel: the master the sentinels name, followed through a failover; locks read and write on
+     * the master only (a replica may lag).
+     */
+    private static void sentinel(Config redissonConfig, RedisConfig config, int timeout) {
+        RedisURI uri = RedisURI.create(config.uri());
+        String scheme = uri.isSsl() ? "rediss://" : "redis://";
+        SentinelServersConfig sentinel = redissonConfig
+                .useSentinelServers()
+                .setMasterName(uri.getSentinelMasterId())
+                .setDatabase(uri.getDatabase())
+                .setReadMode(ReadMode.MASTER)
+                .setSubscriptionMode(SubscriptionMode.MASTER)
+                .setCheckSentinelsList(false)
+                .setMasterConnectionMinimumIdleSize(1)
+                .setMasterConnectionPoolSize(2)
+                .setSlaveConnectionMinimumIdleSize(1)
+                .setSlaveConnectionPoolSize(2)
+                .setSubscriptionConnectionMinimumIdleSize(1)
+                .setSubscriptionConnectionPoolSize(2)
+                .setConnectTimeout(timeout)
+                .setTimeout(timeout)
+                .setRetryAttempts(1);
+        for (RedisURI node : uri.getSentinels()) {
+            sentinel.addSentinelAddress(scheme + node.getHost() + ":" + node.getPort());
+        }
+        RedisTopology.credentials(config.uri()).ifPresent(credentials -> {
+            sentinel.setUsername(credentials[0]);
+            sentinel.setPassword(credentials[1]);
+        });
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.meetsignal.node.config;
 
 import io.meetsignal.cluster.redis.RedisConfig;
+import io.meetsignal.cluster.redis.RedisTopology;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -98,11 +99,7 @@ public record NodeConfig(
             p.problem("NODE_ID: '" + nodeId + "' (expected: 1-64 letters, digits, '.', '_' or '-')");
         }
         Optional<String> redisUrl = Optional.ofNullable(p.string("REDIS_URL", null));
-        redisUrl.ifPresent(url -> {
-            if (!url.startsWith("redis://") && !url.startsWith("rediss://")) {
-                p.problem("REDIS_URL: expected redis://host:port or rediss://host:port");
-            }
-        });
+        redisUrl.ifPresent(url -> RedisTopology.problem(url).ifPresent(problem -> p.problem("REDIS_URL: " + problem)));
         String prefix = p.string("REDIS_PREFIX", RedisConfig.DEFAULT_PREFIX);
         // 1 only while nodes of an earlier version still run beside this one (docs/operations.md, "Upgrading")
         int busFormat = Integer.parseInt(p.choice(

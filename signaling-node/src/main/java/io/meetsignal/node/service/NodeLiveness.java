@@ -63,6 +63,9 @@ public final class NodeLiveness implements AutoCloseable {
         this.lastStoreFailureNanos = System.nanoTime() - quietAfterFailure.toNanos();
     }
 
+    /** Whether the last heartbeat failed (heartbeats do not overlap: one every third of the TTL). */
+    private volatile boolean heartbeatFailed;
+
     public void start() {
         long ttlMillis = ttl.toMillis();
         heartbeat();
@@ -76,13 +79,22 @@ public final class NodeLiveness implements AutoCloseable {
         store.heartbeat(nodeId, ttl).whenComplete((continued, failure) -> {
             if (failure != null) {
                 storeFailed();
+                heartbeatFailed = true;
                 log.debug("Heartbeat of node {} failed: {}", nodeId, failure.toString());
                 return;
             }
-            if (!continued && beating) {
+            boolean afterOutage = heartbeatFailed;
+            heartbeatFailed = false;
+            if ((!continued || afterOutage) && beating) {
+                // gone: Redis restarted empty; after an outage: a promoted replica (Sentinel failover) may lack the
+                // last writes of the old master. Either way this node puts back what it knows (the restore is
+                // idempotent: what is there stays as it is)
                 log.warn(
-                        "The heartbeat of node {} was gone (shared state lost or unreachable for {}); "
-                                + "putting back the seats of its sockets",
+                        !continued
+                                ? "The heartbeat of node {} was gone (shared state lost or unreachable for {}); "
+                                        + "putting back the seats of its sockets"
+                                : "The shared state answers node {} again after an outage (node TTL {}); "
+                                        + "putting back any seat of its sockets that is missing",
                         nodeId,
                         ttl);
                 rooms.repair().restoreLocalSeats().whenComplete((restored, restoreFailure) -> {

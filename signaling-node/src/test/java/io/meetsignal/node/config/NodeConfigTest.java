@@ -86,6 +86,20 @@ class NodeConfigTest {
     }
 
     @Test
+    void redisUrlNamesOneRedisOrSentinelAndRedisClusterIsRefusedForNow() {
+        assertEquals(
+                "redis-sentinel://127.0.0.1:26379,127.0.0.1:26380#main",
+                NodeConfig.from(Map.of("REDIS_URL", "redis-sentinel://127.0.0.1:26379,127.0.0.1:26380#main"))
+                        .redisUrl()
+                        .orElseThrow());
+        ConfigException e = assertThrows(
+                ConfigException.class, () -> NodeConfig.from(Map.of("REDIS_URL", "redis-cluster://127.0.0.1:7000")));
+        assertTrue(
+                e.problems().stream().anyMatch(p -> p.startsWith("REDIS_URL:") && p.contains("not supported")),
+                e.problems().toString());
+    }
+
+    @Test
     void theWarmUpIsFiveSecondsByDefaultZeroTurnsItOffAndItIsAtMostTen() {
         assertEquals(Duration.ofSeconds(5), NodeConfig.from(Map.of()).warmup());
         assertEquals(Duration.ZERO, NodeConfig.from(Map.of("WARMUP", "0")).warmup());
