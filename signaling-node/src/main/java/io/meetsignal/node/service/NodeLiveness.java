@@ -33,6 +33,9 @@ public final class NodeLiveness implements AutoCloseable {
     private final ScheduledExecutorService timers;
     private ScheduledFuture<?> heartbeats;
     private volatile boolean beating;
+    /** Whether the last heartbeat failed (heartbeats do not overlap: one every third of the TTL). */
+    private volatile boolean heartbeatFailed;
+
     private volatile long lastStoreFailureNanos;
     private final Duration quietAfterFailure;
     private ScheduledFuture<?> sweeps;
@@ -62,9 +65,6 @@ public final class NodeLiveness implements AutoCloseable {
         this.quietAfterFailure = ttl.plus(ttl.dividedBy(3));
         this.lastStoreFailureNanos = System.nanoTime() - quietAfterFailure.toNanos();
     }
-
-    /** Whether the last heartbeat failed (heartbeats do not overlap: one every third of the TTL). */
-    private volatile boolean heartbeatFailed;
 
     public void start() {
         long ttlMillis = ttl.toMillis();
