@@ -112,7 +112,13 @@ final class Warmup {
                             3)
                     .toCompletableFuture()
                     .get(5, TimeUnit.SECONDS);
-            URI uri = URI.create("ws://127.0.0.1:" + address.getPort() + "/socket.io/?EIO=4&transport=websocket");
+            // loopback when the node listens on every interface, else the one address it listens on
+            String host = address.getAddress().isAnyLocalAddress()
+                    ? "127.0.0.1"
+                    : (address.getAddress() instanceof java.net.Inet6Address
+                            ? "[" + address.getAddress().getHostAddress() + "]"
+                            : address.getAddress().getHostAddress());
+            URI uri = URI.create("ws://" + host + ":" + address.getPort() + "/socket.io/?EIO=4&transport=websocket");
             for (int i = 0; i < 2 * pairs; i++) {
                 Client client = new Client(i);
                 clients.add(client);
